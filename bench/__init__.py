@@ -1,0 +1,61 @@
+"""Benchmarks: each `bench/bench_*.py` module has `run() -> list[Figure]`; `python -m bench` runs them all."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class Figure:
+    """One measured figure beside its same-run baseline.
+
+    `value` and `baseline` are in `unit`. The verdict compares either the absolute value with `target`
+    (`kind="max"`: value must stay under it) or the ratio value/baseline with `target`
+    (`kind="max_ratio"` or `kind="min_ratio"`).
+    """
+
+    name: str
+    value: float
+    baseline: float
+    unit: str
+    target: float
+    kind: str = "max"
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.baseline if self.baseline else float("inf")
+
+    @property
+    def met(self) -> bool:
+        if self.kind == "max":
+            return self.value <= self.target
+        if self.kind == "max_ratio":
+            return self.ratio <= self.target
+        return self.ratio >= self.target
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ratio": self.ratio, "met": self.met}
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def time_calls(function: Callable[[], object], repeat: int) -> list[float]:
+    """Milliseconds per call, `repeat` calls after one warm-up."""
+    function()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def p50(samples: list[float]) -> float:
+    return statistics.median(samples)

@@ -1,0 +1,54 @@
+"""`make bench`: run every bench/bench_*.py, print one table, write bench/results/latest.json."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import sys
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def machine() -> str:
+    return f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+
+
+def main(selected: list[str]) -> int:
+    modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
+    if selected:
+        modules = [m for m in modules if any(s in m for s in selected)]
+    figures, failures = [], []
+    for name in modules:
+        print(f"… {name}", file=sys.stderr, flush=True)
+        try:
+            figures.extend(importlib.import_module(f"bench.{name}").run())
+        except Exception:
+            failures.append(name)
+            traceback.print_exc()
+    print(f"\nSira benchmarks — {machine()}\n")
+    header = f"{'figure':58} {'value':>12} {'baseline':>12} {'ratio':>8} {'target':>14}  met"
+    print(header)
+    print("-" * len(header))
+    for f in figures:
+        target = f"{'≤' if f.kind != 'min_ratio' else '≥'}{f.target:g}{' ×' if 'ratio' in f.kind else ' ' + f.unit}"
+        print(f"{f.name[:58]:58} {f.value:>10.2f}{f.unit[:2]:>2} {f.baseline:>10.2f}{f.unit[:2]:>2} "
+              f"{f.ratio:>8.2f} {target:>14}  {'yes' if f.met else 'NO'}")
+        if f.note:
+            print(f"    {f.note}")
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "latest.json").write_text(
+        json.dumps({"machine": machine(), "figures": [f.as_dict() for f in figures], "failed": failures},
+                   indent=2)
+    )
+    if failures:
+        print(f"\nbenchmarks that failed to run: {', '.join(failures)}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,94 @@
+"""Sira's Flask application: `create_app()` is the composition root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from hub.config import load_config
+from hub.extensions import babel, csrf, db, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    chosen = session.get("locale")
+    if chosen in ("fr", "en"):
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from environment variables; `config` overrides them (tests, tools)."""
+    config = dict(config or {})
+    app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None) or _default_instance_path())
+    environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("SIRA_")}}
+    app.config.update(load_config(environ, Path(app.instance_path)))
+    app.config.update({k: v for k, v in config.items() if not k.startswith("SIRA_")})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    babel.init_app(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+
+    from hub import models  # noqa: F401  (registers every table on the metadata)
+    from hub.dispatch import init_dispatch
+
+    init_dispatch(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_sqlite_pragmas(app)
+    return app
+
+
+def _register_cli(app: Flask) -> None:
+    from hub.demo import demo_cli
+
+    for group in (demo_cli,):
+        app.cli.add_command(group)
+
+
+def _default_instance_path() -> str:
+    return os.environ.get("SIRA_INSTANCE_PATH") or str(Path.cwd() / "instance")
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # The jobs thread and the web threads share one SQLite file: wait for the lock, never fail.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _register_sqlite_pragmas(app: Flask) -> None:
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from hub.health import bp as health_bp
+    from hub.web import bp as web_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(web_bp)
+    csrf.exempt(health_bp)
+
+    @app.context_processor
+    def _inject_locale():
+        return {"current_locale": _select_locale(), "request_path": request.path}
