@@ -1,0 +1,1 @@
+"""The service directory of Bamako protection actors."""
