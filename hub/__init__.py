@@ -8,9 +8,12 @@ from pathlib import Path
 from flask import Flask, request, session
 
 from hub.config import load_config
-from hub.extensions import babel, csrf, db, migrate
+from hub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Each capability's web (Flask) blueprints, as dotted paths: registration stays in one place.
+WEB_BLUEPRINTS: list[str] = []
 
 
 def _select_locale() -> str:
@@ -34,22 +37,33 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     babel.init_app(app, locale_selector=_select_locale)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked in hub.auth.access.protect_from_csrf
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
 
     from hub import models  # noqa: F401  (registers every table on the metadata)
     from hub.dispatch import init_dispatch
 
     init_dispatch(app)
     _register_blueprints(app)
+    from hub.api import init_api
+
+    init_api(app)
     _register_cli(app)
     _register_sqlite_pragmas(app)
     return app
 
 
 def _register_cli(app: Flask) -> None:
+    from hub.audit import audit_cli
+    from hub.auth.cli import tokens_cli, users_cli
     from hub.demo import demo_cli
 
-    for group in (demo_cli,):
+    for group in (demo_cli, users_cli, tokens_cli, audit_cli):
         app.cli.add_command(group)
 
 
@@ -82,13 +96,22 @@ def _register_sqlite_pragmas(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from hub.dispatch import resolve
+
+    from hub.auth.access import protect_from_csrf
+    from hub.auth.web import bp as auth_bp
     from hub.health import bp as health_bp
     from hub.web import bp as web_bp
 
+    for blueprint in WEB_BLUEPRINTS:
+        app.register_blueprint(resolve(blueprint))
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
-    csrf.exempt(health_bp)
+    app.register_blueprint(auth_bp)
+    app.before_request(protect_from_csrf)
 
     @app.context_processor
     def _inject_locale():
-        return {"current_locale": _select_locale(), "request_path": request.path}
+        from hub.auth.access import current_actor
+
+        return {"current_locale": _select_locale(), "request_path": request.path, "actor": current_actor()}

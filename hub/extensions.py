@@ -27,3 +27,9 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+
+# Storage is chosen in create_app: Redis in scale-out mode (shared by workers), memory when embedded.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,30 @@
+"""The JSON API (flask-smorest): OpenAPI at /api/v1/openapi.json, errors that name the field.
+
+Each capability defines a `flask_smorest.Blueprint` and adds it to API_BLUEPRINTS (dotted paths) so that
+registration stays in one place.
+"""
+
+from flask import Flask
+from flask_smorest import Api
+
+api = Api()
+
+API_BLUEPRINTS: list[str] = []
+
+
+def init_api(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "Sira API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": "Sira — inter-agency child-protection referrals (Bamako POS)."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    })
+    api.init_app(app)
+    from hub.dispatch import resolve
+
+    for path in API_BLUEPRINTS:
+        api.register_blueprint(resolve(path))

@@ -1,0 +1,1 @@
+"""Users, roles, web login and API tokens."""
