@@ -96,10 +96,9 @@ def _register_sqlite_pragmas(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub.dispatch import resolve
-
     from hub.auth.access import protect_from_csrf
     from hub.auth.web import bp as auth_bp
+    from hub.dispatch import resolve
     from hub.health import bp as health_bp
     from hub.web import bp as web_bp
 

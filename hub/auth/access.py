@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, current_app, g, request
-from flask_smorest import abort as api_abort
 from flask_login import current_user
+from flask_smorest import abort as api_abort
 
 from hub.auth.models import User
 from hub.auth.service import user_for_token
