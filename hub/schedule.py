@@ -6,4 +6,5 @@ Embedded mode runs them on a thread (hub.dispatch.PeriodicRunner); scale-out mod
 
 PERIODIC_JOBS: list[tuple[str, int]] = [
     ("hub.heartbeat.beat", 60),
+    ("notifications.delivery.relay", 15),
 ]
