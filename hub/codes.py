@@ -1,7 +1,8 @@
 """Referral codes that people type on a phone keypad: short, unambiguous, forgiving when read back.
 
-Crockford base32 (no I, L, O, U): four characters give 32**4 = 1,048,576 codes. Reading a code back
-forgives case, spaces, a leading "R-" and the O/0, I/1, L/1 confusions.
+Crockford base32 (no I, L, O, U), four characters with at least one digit: 32**4 - 22**4 = 814,320
+codes. The digit keeps ordinary four-letter words of a reply ("NON DEJA") from reading as a code.
+Reading a code back forgives case, spaces, a leading "R-" and the O/0, I/1, L/1 confusions.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ _SEPARATORS = re.compile(r"[\s\-_.]")
 
 
 def new_code(length: int = CODE_LENGTH) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(length))
+        if any(ch.isdigit() for ch in code):
+            return code
 
 
 def normalise_code(text: str) -> str | None:
@@ -26,5 +30,7 @@ def normalise_code(text: str) -> str | None:
         candidate = candidate[2:]
     candidate = _SEPARATORS.sub("", candidate).translate(_CONFUSABLE)
     if len(candidate) != CODE_LENGTH or any(ch not in ALPHABET for ch in candidate):
+        return None
+    if not any(ch.isdigit() for ch in candidate):
         return None
     return candidate

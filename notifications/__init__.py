@@ -1,0 +1,1 @@
+"""Outbox, message templates, reply parsing, delivery and escalation (see ARCHITECTURE.md)."""
