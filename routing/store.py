@@ -1,0 +1,86 @@
+"""The POS in use: read from the configured file, recorded in `pos_version`, parsed once per content hash.
+
+The file is re-read on each call (a small file) so that an edited POS takes effect without a restart;
+parsing is cached by hash. Recording a version only adds it to the session: the caller's commit (the
+referral it routes) makes it permanent, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from hub.extensions import db
+from hub.timeutil import utcnow
+from routing.loader import DEFAULT_POS_PATH, load_pos
+from routing.models import PosVersion
+from routing.pos import Pos
+
+_parsed: dict[str, Pos] = {}
+_lock = threading.Lock()
+
+
+def configured_pos_path() -> Path:
+    """`POS_FILE` (or the older `POS_PATH`) from the app config, else the shipped Bamako POS."""
+    configured = current_app.config.get("POS_FILE") or current_app.config.get("POS_PATH")
+    return Path(configured) if configured else DEFAULT_POS_PATH
+
+
+def _parse(raw: bytes) -> Pos:
+    content_hash = hashlib.sha256(raw).hexdigest()
+    with _lock:
+        pos = _parsed.get(content_hash)
+    if pos is None:
+        pos = load_pos(raw)
+        with _lock:
+            _parsed[content_hash] = pos
+    return pos
+
+
+def active_pos(record: bool = True) -> Pos:
+    """The POS new referrals are routed with. Raises `routing.PosError` when the file is broken."""
+    path = configured_pos_path()
+    raw = path.read_bytes()
+    pos = _parse(raw)
+    if record:
+        record_version(pos, raw.decode("utf-8"))
+    return pos
+
+
+def record_version(pos: Pos, content: str) -> PosVersion:
+    """The row of this content (added if new), marked as the only active one. Flushes, never commits."""
+    row = db.session.scalar(select(PosVersion).where(PosVersion.content_hash == pos.content_hash))
+    if row is None:
+        try:
+            with db.session.begin_nested():   # another process may record the same file at the same time
+                row = PosVersion(version=pos.version, content_hash=pos.content_hash, content=content,
+                                 loaded_at=utcnow(), active=True)
+                db.session.add(row)
+        except IntegrityError:
+            row = db.session.scalar(select(PosVersion).where(PosVersion.content_hash == pos.content_hash))
+    if not row.active or db.session.scalar(
+            select(PosVersion.id).where(PosVersion.active.is_(True), PosVersion.id != row.id).limit(1)):
+        db.session.execute(update(PosVersion).where(PosVersion.id != row.id).values(active=False))
+        row.active = True
+    db.session.flush()
+    return row
+
+
+def pos_for_hash(content_hash: str) -> Pos | None:
+    """The exact POS a referral was routed with (its snapshot keeps the hash), or None if never recorded."""
+    with _lock:
+        pos = _parsed.get(content_hash)
+    if pos is not None:
+        return pos
+    row = db.session.scalar(select(PosVersion).where(PosVersion.content_hash == content_hash))
+    return _parse(row.content.encode("utf-8")) if row is not None else None
+
+
+def clear_cache() -> None:
+    with _lock:
+        _parsed.clear()
