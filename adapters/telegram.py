@@ -1,14 +1,18 @@
 """Telegram through python-telegram-bot 22 (asyncio), called from sync jobs and views.
 
-PTB is asyncio only. Each call runs in its own `asyncio.run()` around `async with Bot(...)`, because a Bot
-reused across event loops fails with "Event loop is closed" (TECHNOTES.md). `async with` calls getMe
-first: one extra round trip per call, the price of not keeping a loop per worker.
+PTB is asyncio only, and a Bot must stay on the event loop it was initialised on (TECHNOTES.md). Each
+adapter therefore owns one event loop on a daemon thread, initialises its Bot there once (one getMe), and
+sync callers submit coroutines to it. `asyncio.run()` in the caller's thread is not an option: it fails
+whenever that thread already runs a loop (a Playwright-driven test, an async server).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hmac
+import os
+import threading
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -56,6 +60,20 @@ class TelegramAdapter(ChannelAdapter):
         self.settings = settings
         # Building an SSL context reads the CA bundle (~60 ms): do it once, not per call and per client.
         self._ssl_context = httpx.create_ssl_context()
+        self._bot: Bot | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_pid: int | None = None
+        self._lock = threading.Lock()
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        """This adapter's loop thread, started on first use (and again in a forked worker process)."""
+        with self._lock:
+            if self._loop is None or self._loop_pid != os.getpid():
+                self._loop = asyncio.new_event_loop()
+                self._loop_pid = os.getpid()
+                self._bot = None
+                threading.Thread(target=self._loop.run_forever, name="sira-telegram", daemon=True).start()
+            return self._loop
 
     def _request(self) -> HTTPXRequest:
         timeout = self.settings.timeout
@@ -64,15 +82,21 @@ class TelegramAdapter(ChannelAdapter):
 
     def _run(self, call: Callable[[Bot], Awaitable]):
         async def main():
-            bot = Bot(self.settings.bot_token, base_url=self.settings.api_base + "/bot",
-                      request=self._request(), get_updates_request=self._request())
-            async with bot:
-                return await call(bot)
+            if self._bot is None:
+                bot = Bot(self.settings.bot_token, base_url=self.settings.api_base + "/bot",
+                          request=self._request(), get_updates_request=self._request())
+                await bot.initialize()
+                self._bot = bot
+            return await call(self._bot)
 
+        future = asyncio.run_coroutine_threadsafe(main(), self._event_loop())
         try:
-            return asyncio.run(main())
+            return future.result(timeout=self.settings.timeout * 3)
         except TelegramError as error:
             raise map_telegram_error(error) from error
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise RetryableError("Telegram Bot API did not answer in time", channel="telegram") from None
 
     # --- outbound ---
 

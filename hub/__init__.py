@@ -13,7 +13,10 @@ from hub.extensions import babel, csrf, db, limiter, login_manager, migrate
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # Each capability's web (Flask) blueprints, as dotted paths: registration stays in one place.
-WEB_BLUEPRINTS: list[str] = []
+WEB_BLUEPRINTS: list[str] = [
+    "directory.web.bp",
+    "hub.referrals.web.bp",
+]
 
 
 def _select_locale() -> str:
@@ -59,11 +62,16 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_cli(app: Flask) -> None:
+    from directory.cli import directory_cli
     from hub.audit import audit_cli
     from hub.auth.cli import tokens_cli, users_cli
+    from hub.crypto import crypto_cli
     from hub.demo import demo_cli
+    from hub.referrals.retention import retention_cli
+    from routing.cli import pos_cli
 
-    for group in (demo_cli, users_cli, tokens_cli, audit_cli):
+    for group in (demo_cli, users_cli, tokens_cli, audit_cli, crypto_cli, pos_cli, directory_cli,
+                  retention_cli):
         app.cli.add_command(group)
 
 

@@ -9,7 +9,11 @@ from flask_smorest import Api
 
 api = Api()
 
-API_BLUEPRINTS: list[str] = []
+API_BLUEPRINTS: list[str] = [
+    "hub.referrals.api.blp",
+    "directory.api.bp",
+    "directory.api.hsds_bp",
+]
 
 
 def init_api(app: Flask) -> None:

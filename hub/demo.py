@@ -10,7 +10,10 @@ from flask.cli import AppGroup
 from hub.dispatch import resolve
 from hub.extensions import db
 
-DEMO_LOADERS: list[str] = []
+DEMO_LOADERS: list[str] = [
+    "directory.demo.load_demo_directory",
+    "hub.referrals.demo.load_demo_accounts",
+]
 
 demo_cli = AppGroup("demo", help="Demo data for trainings and `make run` (fictitious contacts only).")
 

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.fakes.fixtures import *  # noqa
 from tests.support import REDIS_URL, dispose, make_test_app, reset_database
 
 REQUIRE_SERVICES = os.environ.get("SIRA_REQUIRE_SERVICES") == "1"
