@@ -16,6 +16,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 WEB_BLUEPRINTS: list[str] = [
     "directory.web.bp",
     "hub.referrals.web.bp",
+    "hub.webhooks.views.bp",
+    "hub.webhooks.web.bp",
+    "hub.coordination.web.bp",
 ]
 
 
@@ -36,6 +39,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(environ, Path(app.instance_path)))
     app.config.update({k: v for k, v in config.items() if not k.startswith("SIRA_")})
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    from adapters.settings import load_channel_settings
+
+    # Channel credentials (TWILIO_*, TELEGRAM_*, SMTP_*...): validated once; unset channels go to the simulator.
+    app.config["CHANNELS"] = load_channel_settings(
+        {**os.environ, **app.config, "SIRA_PUBLIC_URL": app.config["PUBLIC_URL"]})
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -68,10 +76,12 @@ def _register_cli(app: Flask) -> None:
     from hub.crypto import crypto_cli
     from hub.demo import demo_cli
     from hub.referrals.retention import retention_cli
+    from hub.webhooks.cli import telegram_cli
+    from notifications.sweep import escalations_cli
     from routing.cli import pos_cli
 
     for group in (demo_cli, users_cli, tokens_cli, audit_cli, crypto_cli, pos_cli, directory_cli,
-                  retention_cli):
+                  retention_cli, telegram_cli, escalations_cli):
         app.cli.add_command(group)
 
 

@@ -13,6 +13,7 @@ API_BLUEPRINTS: list[str] = [
     "hub.referrals.api.blp",
     "directory.api.bp",
     "directory.api.hsds_bp",
+    "hub.coordination.api.blp",
 ]
 
 

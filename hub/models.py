@@ -4,6 +4,7 @@ import adapters.simulator  # noqa: F401  (SimulatedMessage)
 from directory.models import Organisation  # noqa: F401
 from hub.audit import AuditEntry, AuditHead  # noqa: F401
 from hub.auth.models import ApiToken, User  # noqa: F401
+from hub.coordination.models import ActionPoint, AgendaItem, CoordinationMeeting, MeetingParticipant  # noqa: F401
 from hub.heartbeat import PeriodicRun  # noqa: F401
 from hub.referrals.models import (  # noqa: F401
     BreakGlassAccess,

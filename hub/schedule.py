@@ -7,4 +7,7 @@ Embedded mode runs them on a thread (hub.dispatch.PeriodicRunner); scale-out mod
 PERIODIC_JOBS: list[tuple[str, int]] = [
     ("hub.heartbeat.beat", 60),
     ("notifications.delivery.relay", 15),
+    ("notifications.sweep.run", 60),
+    ("notifications.watchdog.run", 60),
+    ("hub.coordination.followups.remind_due_actions", 300),
 ]

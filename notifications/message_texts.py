@@ -274,6 +274,100 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
                        "here, with Accept / Decline / Seen buttons.",
                "subject": "Sira"},
     },
+    "cancelled_notice": {
+        "fr": {"sms": "Sira: l'orientation {code} ({service}) a été annulée par le référent. Rien à faire.",
+               "long": "L'orientation {code} ({service}, {commune}) adressée à {organisation} a été annulée par "
+                       "le référent. Vous n'avez plus rien à faire pour elle.",
+               "subject": "Sira : orientation {code} annulée"},
+        "en": {"sms": "Sira: referral {code} ({service}) was cancelled by the referrer. Nothing to do.",
+               "long": "Referral {code} ({service}, {commune}) addressed to {organisation} was cancelled by the "
+                       "referrer. There is nothing left to do for it.",
+               "subject": "Sira: referral {code} cancelled"},
+    },
+    "error_reason_required": {
+        "fr": {"sms": "Refus de {code}: indiquez le motif, ex: NON {code} {first_choice}. Motifs: {choices}",
+               "long": "Refus de l'orientation {code} : indiquez le motif, par exemple NON {code} {first_choice}."
+                       "\nMotifs : {choices}",
+               "subject": "Sira : motif de refus requis"},
+        "en": {"sms": "Declining {code}: give the reason, ex: NO {code} {first_choice}. Reasons: {choices}",
+               "long": "Declining referral {code}: give the reason, for example NO {code} {first_choice}."
+                       "\nReasons: {choices}",
+               "subject": "Sira: decline reason required"},
+    },
+    "error_which_service": {
+        "fr": {"sms": "Plusieurs services: {choices}. Précisez, ex: PLEIN {first_choice}",
+               "long": "Votre organisation a plusieurs services : {choices}. Précisez lequel, par exemple : "
+                       "PLEIN {first_choice}",
+               "subject": "Sira : précisez le service"},
+        "en": {"sms": "Several services: {choices}. Say which, ex: FULL {first_choice}",
+               "long": "Your organisation has several services: {choices}. Say which one, for example: "
+                       "FULL {first_choice}",
+               "subject": "Sira: say which service"},
+    },
+    "error_link_code": {
+        "fr": {"sms": "Code de liaison inconnu ou expiré. Demandez un nouveau code dans Sira.",
+               "long": "Code de liaison inconnu ou expiré. Demandez un nouveau code dans Sira (page Telegram "
+                       "de votre organisation), puis envoyez /start CODE.",
+               "subject": "Sira"},
+        "en": {"sms": "Unknown or expired link code. Ask Sira for a new code.",
+               "long": "Unknown or expired link code. Ask for a new code in Sira (your organisation's Telegram "
+                       "page), then send /start CODE.",
+               "subject": "Sira"},
+    },
+    # Coordination meetings: {code} is the referral the action point is about, {organisation} its owner,
+    # {deadline} its due date (for the minutes: the meeting's date). Never the action's free text.
+    "action_point_due": {
+        "fr": {"sms": "Sira: une action de suivi de la reunion de coordination ({code}) est attendue de "
+                      "{organisation} avant le {deadline}. Voir Sira.",
+               "long": "Une action de suivi décidée en réunion de coordination (orientation {code}) est attendue "
+                       "de {organisation} avant le {deadline}.\nLe détail est dans le compte rendu, dans Sira.",
+               "subject": "Sira : action de suivi attendue ({code})"},
+        "en": {"sms": "Sira: a follow-up action from the coordination meeting ({code}) is due from "
+                      "{organisation} by {deadline}. See Sira.",
+               "long": "A follow-up action decided at the coordination meeting (referral {code}) is due from "
+                       "{organisation} by {deadline}.\nThe details are in the minutes, in Sira.",
+               "subject": "Sira: follow-up action due ({code})"},
+    },
+    "action_point_overdue": {
+        "fr": {"sms": "Sira: l'action de suivi ({code}) attendue de {organisation} pour le {deadline} n'est "
+                      "pas faite. Merci de relancer.",
+               "long": "L'action de suivi décidée en réunion de coordination (orientation {code}) attendue de "
+                       "{organisation} pour le {deadline} n'est pas encore faite.\nMerci de relancer ou de "
+                       "l'inscrire à la prochaine réunion.",
+               "subject": "Sira : action de suivi en retard ({code})"},
+        "en": {"sms": "Sira: the follow-up action ({code}) due from {organisation} by {deadline} is not done. "
+                      "Please follow up.",
+               "long": "The follow-up action decided at the coordination meeting (referral {code}) due from "
+                       "{organisation} by {deadline} is not done yet.\nPlease follow up or put it on the next "
+                       "meeting's agenda.",
+               "subject": "Sira: follow-up action overdue ({code})"},
+    },
+    "meeting_minutes": {
+        "fr": {"sms": "Sira: le compte rendu de la reunion de coordination du {deadline} est disponible dans Sira.",
+               "long": "Le compte rendu de la réunion de coordination du {deadline} est disponible dans Sira "
+                       "(PDF et DOCX).\nIl ne contient que des codes de référence, jamais de données "
+                       "identifiant un enfant.",
+               "subject": "Sira : compte rendu de la réunion de coordination du {deadline}"},
+        "en": {"sms": "Sira: the minutes of the coordination meeting of {deadline} are available in Sira.",
+               "long": "The minutes of the coordination meeting of {deadline} are available in Sira "
+                       "(PDF and DOCX).\nThey hold referral codes only, never data that identifies a child.",
+               "subject": "Sira: minutes of the coordination meeting of {deadline}"},
+    },
+    # {status} carries the count ("12 orientations"), {deadline} the oldest missed step: no referral at all.
+    "escalations_late": {
+        "fr": {"sms": "Sira: ALERTE, relances automatiques en retard ({status}) depuis le {deadline}. "
+                      "Verifiez le service des taches de Sira.",
+               "long": "Alerte : les relances et escalades automatiques de Sira ne s'exécutent plus "
+                       "({status} en retard, la plus ancienne depuis le {deadline}).\nVérifiez que le "
+                       "service des tâches (sweep) fonctionne ; /healthz en donne l'état.",
+               "subject": "Sira : ALERTE, relances automatiques en retard"},
+        "en": {"sms": "Sira: ALERT, automatic reminders late ({status}) since {deadline}. "
+                      "Check Sira's job service.",
+               "long": "Alert: Sira's automatic reminders and escalations are not running ({status} late, the "
+                       "oldest since {deadline}).\nCheck that the job service (sweep) runs; /healthz shows "
+                       "its state.",
+               "subject": "Sira: ALERT, automatic reminders late"},
+    },
 }
 
 # Pieces that only appear when their value is known.

@@ -48,6 +48,16 @@ class MessageKind(StrEnum):
     CAPACITY_FULL = "capacity_full"
     CAPACITY_AVAILABLE = "capacity_available"
     TELEGRAM_LINKED = "telegram_linked"
+    CANCELLED_NOTICE = "cancelled_notice"
+    ERROR_REASON_REQUIRED = "error_reason_required"
+    ERROR_WHICH_SERVICE = "error_which_service"
+    ERROR_LINK_CODE = "error_link_code"
+    # Coordination (hub.coordination): action points of a meeting, and its minutes.
+    ACTION_POINT_DUE = "action_point_due"
+    ACTION_POINT_OVERDUE = "action_point_overdue"
+    MEETING_MINUTES = "meeting_minutes"
+    # The escalation watchdog (notifications.watchdog): the sweep is not running.
+    ESCALATIONS_LATE = "escalations_late"
 
 
 # Messages that ask a provider to decide: Telegram adds the buttons, e-mail the signed links.
@@ -78,6 +88,7 @@ class MessageContext:
     reason: str | None = None  # a decline reason *label* from the POS list, never free text
     status: str | None = None  # a status label, for STATUT
     pending_codes: tuple[str, ...] = ()  # for "which one?" answers
+    choices: tuple[str, ...] = ()  # POS decline reasons ("1 Plus de place"), service keywords: labels only
     target_ref: int | str | None = None  # for button callback data
     accept_url: str | None = None
     decline_url: str | None = None
@@ -157,6 +168,8 @@ def _values(context: MessageContext, locale: str) -> dict[str, str]:
         "status": context.status or "-",
         "pending_codes": ", ".join(context.pending_codes) or "-",
         "first_pending": context.pending_codes[0] if context.pending_codes else "K7Q2",
+        "choices": ", ".join(context.choices) or "-",
+        "first_choice": context.choices[0].split(" ")[0] if context.choices else "1",
     }
     values["deadline_part"] = DEADLINE_PART[locale].format(deadline=deadline) if context.deadline else ""
     values["reason_part"] = REASON_PART[locale].format(reason=context.reason) if context.reason else ""
