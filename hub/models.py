@@ -16,4 +16,5 @@ from hub.referrals.models import (  # noqa: F401
 )
 from hub.webhooks.models import ProcessedInbound, TelegramLinkCode  # noqa: F401
 from notifications.escalation_records import MeetingFlag  # noqa: F401
+from notifications.outbox import OutboxMessage  # noqa: F401
 from routing.models import PosVersion  # noqa: F401

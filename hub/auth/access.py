@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from flask_smorest import abort as api_abort
 
@@ -32,15 +32,15 @@ def _bearer_token() -> str | None:
 
 def current_actor() -> User | None:
     """The authenticated user for this request, from a bearer token or the session."""
-    if "sira_actor" not in g:
+    # Cached on the request, not on `g`: an app context (and its `g`) can outlive many requests.
+    cache = request.environ
+    if "sira.actor" not in cache:
         token = _bearer_token()
         if token is not None:
-            g.sira_actor = user_for_token(token, utcnow())
-            g.sira_via_token = True
+            cache["sira.actor"] = user_for_token(token, utcnow())
         else:
-            g.sira_actor = current_user if current_user.is_authenticated else None
-            g.sira_via_token = False
-    return g.sira_actor
+            cache["sira.actor"] = current_user if current_user.is_authenticated else None
+    return cache["sira.actor"]
 
 
 def protect_from_csrf() -> None:
@@ -55,7 +55,7 @@ def protect_from_csrf() -> None:
 
 
 # Blueprints that authenticate requests by their own signature (webhooks) rather than a session.
-CSRF_EXEMPT_BLUEPRINTS: set[str] = {"health"}
+CSRF_EXEMPT_BLUEPRINTS: set[str] = {"health", "webhooks"}
 
 
 def require_api_roles(*roles: str):

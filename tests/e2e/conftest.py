@@ -2,7 +2,7 @@
 
 Reusable by every capability:
 - `live_server`: the app served by werkzeug on 127.0.0.1 (a free port), CSRF on, SQLite; `.url`, `.app`.
-- `page` (pytest-playwright): a fresh page in headless Debian Chromium, French locale.
+- `browser`: headless Debian Chromium for the module; `page`: a fresh context and page per test (fr-FR).
 - `live_server.login(page, role, organisation=...)`: create a user with that role and sign in through the
   login form, returning the user's e-mail.
 """
@@ -79,13 +79,24 @@ def live_server(tmp_path):
         dispose(app)
 
 
-# pytest-playwright provides `browser` and `page`; these point it at Debian's Chromium, headless.
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "headless": True,
-            "args": CHROMIUM_ARGS}
+# Our own Playwright, started and stopped per module: pytest-playwright's session-wide event loop would
+# stay open for the whole run and break every later test that calls asyncio.run() (Telegram adapter)
+# or starts its own sync Playwright.
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "fr-FR"}
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
