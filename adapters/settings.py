@@ -40,6 +40,8 @@ CHANNEL_SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_CA_FILE", "extra CA bundle (PEM) to trust for the SMTP server, e.g. a self-signed relay"),
     Setting("SMTP_TIMEOUT", "seconds to wait for the SMTP server before retrying later", "20"),
     Setting("EMAIL_LINK_MAX_AGE_HOURS", "hours an e-mail accept / decline link stays valid", "72"),
+    Setting("SMS_SEGMENT_PRICE", "price of one SMS segment as shown to admins on the simulator page, "
+            "e.g. `25 FCFA`; unset = segment counts only"),
 )
 
 _DEFAULTS = {s.name: s.default for s in CHANNEL_SETTINGS}

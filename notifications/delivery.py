@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -76,7 +77,8 @@ def deliver(outbox_id: int) -> str:
     if not _claim(outbox_id, utcnow()):
         return "skipped"
     message = db.session.get(OutboxMessage, outbox_id)
-    adapter = adapter_for(message.channel, message.demo, {**os.environ, **current_app.config})
+    adapter = adapter_for(message.channel, message.demo,
+                          current_app.config.get("CHANNELS") or {**os.environ, **current_app.config})
     outbound = OutboundMessage(
         message.channel, message.address, message.body, subject=message.subject, html=message.html,
         buttons=tuple(Button(b["label"], b["data"]) for b in message.buttons or []),
@@ -138,8 +140,13 @@ def _fail_over(message: OutboxMessage, now: datetime) -> str:
     return "failover"
 
 
-def record_status(update_event: StatusUpdate) -> str:
-    """A provider's status callback: delivered, or undelivered/failed (which fails over)."""
+def record_status(update_event: StatusUpdate,
+                  on_delivered: Callable[[OutboxMessage, datetime], None] | None = None) -> str:
+    """A provider's status callback: delivered, or undelivered/failed (which fails over).
+
+    `on_delivered(message, now)` runs in the same transaction as the delivered mark (the referral
+    wiring moves the target sent -> delivered there), so both are committed together or not at all.
+    """
     message = db.session.scalar(select(OutboxMessage).where(
         OutboxMessage.provider_message_id == update_event.provider_message_id,
         OutboxMessage.channel == update_event.channel))
@@ -150,6 +157,8 @@ def record_status(update_event: StatusUpdate) -> str:
     now = utcnow()
     if update_event.status == "delivered":
         message.status, message.delivered_at = DELIVERED, now
+        if on_delivered is not None:
+            on_delivered(message, now)
         db.session.commit()
         return DELIVERED
     message.last_error = f"{update_event.status} (code {update_event.error_code})"

@@ -65,8 +65,9 @@ def _context_to_json(context: MessageContext) -> dict:
     values = {k: v for k, v in vars(context).items() if v not in (None, "", ())}
     if context.deadline is not None:
         values["deadline"] = context.deadline.isoformat()
-    if "pending_codes" in values:
-        values["pending_codes"] = list(values["pending_codes"])
+    for name in ("pending_codes", "choices"):
+        if name in values:
+            values[name] = list(values[name])
     return values
 
 
@@ -74,8 +75,9 @@ def context_from_json(values: dict) -> MessageContext:
     values = dict(values)
     if values.get("deadline"):
         values["deadline"] = datetime.fromisoformat(values["deadline"])
-    if "pending_codes" in values:
-        values["pending_codes"] = tuple(values["pending_codes"])
+    for name in ("pending_codes", "choices"):
+        if name in values:
+            values[name] = tuple(values[name])
     return MessageContext(**values)
 
 
@@ -86,9 +88,12 @@ def healthy_channels(contact: Contact, after_position: int | None = None) -> lis
 
 def queue_to_contact(contact: Contact, kind: MessageKind | str, context: MessageContext, *,
                      referral_id: int | None = None, target_id: int | None = None,
-                     after_position: int | None = None, failover_of: OutboxMessage | None = None
-                     ) -> OutboxMessage:
-    """Write a message to a contact's first healthy channel; deliver once the transaction commits."""
+                     after_position: int | None = None, failover_of: OutboxMessage | None = None,
+                     deferred: bool = False) -> OutboxMessage:
+    """Write a message to a contact's first healthy channel; deliver once the transaction commits.
+
+    `deferred`: neither flushed nor dispatched here; the caller writing many rows (the escalation sweep)
+    flushes once and then calls `dispatch_messages`."""
     channels = healthy_channels(contact, after_position)
     if not channels:
         raise NoReachableChannel(f"contact {contact.id} has no healthy channel left")
@@ -96,7 +101,7 @@ def queue_to_contact(contact: Contact, kind: MessageKind | str, context: Message
     message = _build(kind, context, channel.kind, channel.address, contact.language, referral_id, target_id)
     message.contact_id, message.contact_channel_id, message.demo = contact.id, channel.id, contact.demo
     message.failover_of_id = failover_of.id if failover_of else None
-    return _add(message)
+    return _add(message, deferred)
 
 
 def queue_to_address(channel: str, address: str, kind: MessageKind | str, context: MessageContext, *,
@@ -118,13 +123,23 @@ def _build(kind, context, channel, address, locale, referral_id, target_id) -> O
     )
 
 
-def _add(message: OutboxMessage) -> OutboxMessage:
+def _add(message: OutboxMessage, deferred: bool = False) -> OutboxMessage:
     db.session.add(message)
+    if deferred:
+        return message
     db.session.flush()  # the id is the job's argument
     from notifications.delivery import deliver
 
     dispatch(deliver, message.id)
     return message
+
+
+def dispatch_messages(messages: list[OutboxMessage]) -> None:
+    """Dispatch delivery of rows written with `deferred=True`, once they are flushed (they have ids)."""
+    from notifications.delivery import deliver
+
+    for message in messages:
+        dispatch(deliver, message.id)
 
 
 def messages_for_target(target_id: int) -> list[OutboxMessage]:

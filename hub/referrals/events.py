@@ -24,5 +24,7 @@ def on_targets_created(referral: Referral, targets: list[ReferralTarget]) -> Non
 def on_transition(target: ReferralTarget, transition: TargetTransition) -> None:
     """`target` moved (target.state is the new state); `transition` is flushed."""
     from hub.webhooks import outgoing
+    from notifications import escalation_steps
 
     outgoing.transition(target, transition)
+    escalation_steps.on_transition(target, transition)   # a decline re-routes at once; VU stops reminders

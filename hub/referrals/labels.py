@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "accept": _("Accepter"), "decline": _("Refuser"), "start": _("Commencer la prise en charge"),
     "complete": _("Terminer"), "fail": _("Déclarer un échec"), "cancel": _("Annuler"),
     "expire": _("Expiration"), "reroute": _("Réorientation"),
+    "escalate": _("Escalade"),   # a step of the escalation ladder (notifications.escalation_steps)
 }
 CHANNEL_LABELS = {"web": _("web"), "api": _("API"), "sms": _("SMS"), "telegram": _("Telegram"),
                   "email": _("e-mail"), "system": _("Sira")}
