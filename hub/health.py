@@ -20,7 +20,13 @@ def _check_jobs() -> dict:
     return {"ok": True, **dispatcher().health()}
 
 
-CHECKS = {"database": _check_database, "jobs": _check_jobs}
+def _check_escalations() -> dict:
+    from notifications.watchdog import health_check
+
+    return health_check()
+
+
+CHECKS = {"database": _check_database, "jobs": _check_jobs, "escalations": _check_escalations}
 
 
 @bp.get("/healthz")
