@@ -55,6 +55,9 @@ def set_capacity(session: Session, service: Service, actor: Actor, *, full: bool
         service.status, service.full_until = "active", None
         if free_places is not None:
             service.free_places = free_places
+        elif service.free_places == 0:
+            # "Available again" with no count: a stale zero would keep routing treating it as full.
+            service.free_places = None
     record(actor, "service.capacity", "service", service.id,
            {"before": before, "after": {"status": service.status, "full_until": service.full_until,
                                         "free_places": service.free_places}})

@@ -15,8 +15,8 @@ from datetime import datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.extensions import db
 from hub.timeutil import utcnow
@@ -70,14 +70,32 @@ class Actor:
         return Actor(None, f"system:{what}")
 
 
+_HEAD_KEY = "sira_audit_head"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_locked_head(session: Session) -> None:
+    session.info.pop(_HEAD_KEY, None)
+
+
+def _locked_head() -> AuditHead:
+    """The chain's head, locked once per transaction (the lock is held until commit anyway)."""
+    head = db.session.info.get(_HEAD_KEY)
+    if head is None:
+        head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        if head is None:
+            head = AuditHead(id=1, seq=0, last_hash=GENESIS)
+            db.session.add(head)
+            db.session.flush()
+        db.session.info[_HEAD_KEY] = head
+    return head
+
+
 def record(actor: Actor, action: str, subject_type: str, subject_id, detail: dict | None = None,
            at: datetime | None = None) -> AuditEntry:
     """Append one entry in the caller's transaction (it is kept only if that transaction commits)."""
-    head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:
-        head = AuditHead(id=1, seq=0, last_hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
+    head = _locked_head()
     at = at or utcnow()
     detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     seq = head.seq + 1

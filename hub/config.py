@@ -39,6 +39,8 @@ SETTINGS = [
     Setting("SIRA_TIMEZONE", "IANA time zone for display and calendars", "Africa/Bamako"),
     Setting("SIRA_DEFAULT_LOCALE", "interface language by default: `fr` or `en`", "fr"),
     Setting("SIRA_QUEUE_NAME", "RQ queue used in scale-out mode", "sira"),
+    Setting("SIRA_POS_FILE", "the POS rules file new referrals are routed with; default the shipped "
+            "`routing/pos/bamako.yaml`"),
 ]
 
 LOCALES = ("fr", "en")
@@ -124,8 +126,13 @@ def load_config(environ: dict[str, str], instance_path: Path) -> dict:
     if locale not in LOCALES:
         raise ConfigError(f"SIRA_DEFAULT_LOCALE={locale!r}: expected one of {', '.join(LOCALES)}")
 
+    pos_file = get("SIRA_POS_FILE")
+    if pos_file and not Path(pos_file).is_file():
+        raise ConfigError(f"SIRA_POS_FILE={pos_file!r}: no such file (check it with `sira pos check FILE`)")
+
     return {
         "SIRA_ENV": env,
+        "POS_FILE": pos_file,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,

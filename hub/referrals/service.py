@@ -277,6 +277,10 @@ def apply_transition(actor, target: ReferralTarget, action: str, channel: str, n
     `decline_reasons`: the coded reasons of the referral's POS (checked for a decline); by default
     the codes stored in the referral's decision snapshot.
     """
+    # Lock the row and read its current state: a reply racing a sweep's re-route must see the re-route
+    # (and be refused) rather than overwrite it. PostgreSQL locks; SQLite serialises its writers.
+    db.session.flush()
+    db.session.refresh(target, with_for_update=True)
     party = _party(actor, target)
     if party is None:
         referral = target.referral

@@ -40,6 +40,7 @@ def test_production_refuses_to_generate_secrets(tmp_path):
         ("SIRA_PUBLIC_URL", "sira.example.org", "SIRA_PUBLIC_URL"),
         ("SIRA_TIMEZONE", "Mars/Olympus", "SIRA_TIMEZONE"),
         ("SIRA_DEFAULT_LOCALE", "bm", "SIRA_DEFAULT_LOCALE"),
+        ("SIRA_POS_FILE", "/nonexistent/pos.yaml", "SIRA_POS_FILE"),
     ],
 )
 def test_invalid_value_names_the_variable(tmp_path, variable, value, expected):

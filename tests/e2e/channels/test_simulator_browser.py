@@ -18,6 +18,7 @@ def test_reply_oui_as_a_demo_provider_accepts_the_referral(live_server, page):
     app = live_server.app
     world = make_world(app)
     body = send(app.test_client(), world).get_json()
+    assert "targets" in body, body
     code, target_id = body["code"], body["targets"][0]["id"]
     with app.app_context():
         target = db.session.get(ReferralTarget, target_id)
