@@ -111,16 +111,6 @@ def _register_sqlite_pragmas(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
-            # Let SQLAlchemy, not the sqlite3 module, begin transactions: with the module's own
-            # handling, a SAVEPOINT leaves the transaction open past COMMIT and the file stays locked.
-            dbapi_connection.isolation_level = None
-
-        @event.listens_for(engine, "begin")
-        def _begin(connection):
-            # IMMEDIATE takes the write lock up front and waits for it (busy_timeout). A deferred
-            # transaction that read first fails at once with "database is locked" when it tries to
-            # write after another thread's commit; embedded mode has few users, so serialising is fine.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _register_blueprints(app: Flask) -> None:

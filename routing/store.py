@@ -56,13 +56,20 @@ def record_version(pos: Pos, content: str) -> PosVersion:
     """The row of this content (added if new), marked as the only active one. Flushes, never commits."""
     row = db.session.scalar(select(PosVersion).where(PosVersion.content_hash == pos.content_hash))
     if row is None:
-        try:
-            with db.session.begin_nested():   # another process may record the same file at the same time
-                row = PosVersion(version=pos.version, content_hash=pos.content_hash, content=content,
-                                 loaded_at=utcnow(), active=True)
-                db.session.add(row)
-        except IntegrityError:
-            row = db.session.scalar(select(PosVersion).where(PosVersion.content_hash == pos.content_hash))
+        new_row = PosVersion(version=pos.version, content_hash=pos.content_hash, content=content,
+                             loaded_at=utcnow(), active=True)
+        if db.engine.dialect.name == "sqlite":
+            # One process, writers serialised; and the sqlite3 module keeps the file locked after a
+            # SAVEPOINT, which would block the jobs that run after this commit.
+            db.session.add(new_row)
+            row = new_row
+        else:
+            try:
+                with db.session.begin_nested():   # another process may record the same file at once
+                    db.session.add(new_row)
+                row = new_row
+            except IntegrityError:
+                row = db.session.scalar(select(PosVersion).where(PosVersion.content_hash == pos.content_hash))
     if not row.active or db.session.scalar(
             select(PosVersion.id).where(PosVersion.active.is_(True), PosVersion.id != row.id).limit(1)):
         db.session.execute(update(PosVersion).where(PosVersion.id != row.id).values(active=False))
