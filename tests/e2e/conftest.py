@@ -79,9 +79,8 @@ def live_server(tmp_path):
         dispose(app)
 
 
-# Our own Playwright, started and stopped per module: pytest-playwright's session-wide event loop would
-# stay open for the whole run and break every later test that calls asyncio.run() (Telegram adapter)
-# or starts its own sync Playwright.
+# Our own Playwright, started and stopped per module: pytest-playwright's session-wide one keeps an event
+# loop running in the main thread for the whole run, which code under test calling asyncio.run() trips on.
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -100,3 +99,27 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """`open_page(site, email)`: a new browser context signed in as `email` (password tests PASSWORD)."""
+    from tests.integration.referrals.conftest import PASSWORD as REFERRALS_PASSWORD
+
+    contexts = []
+
+    def _open(site, email, password=REFERRALS_PASSWORD):
+        context = browser.new_context(locale="fr-FR", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{site['url']}/connexion")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/connexion" not in url)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

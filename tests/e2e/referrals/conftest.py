@@ -10,9 +10,6 @@ from werkzeug.serving import make_server
 from tests.integration.referrals.conftest import PASSWORD, add_provider, make_world
 from tests.support import dispose, make_test_app, reset_database
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
 
 @pytest.fixture
 def referrals_site(sqlite_url, tmp_path):
@@ -27,35 +24,3 @@ def referrals_site(sqlite_url, tmp_path):
     yield site
     server.shutdown()
     dispose(app)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(chromium):
-    contexts = []
-
-    def _open(site, email):
-        context = chromium.new_context(locale="fr-FR")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{site['url']}/connexion")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/connexion" not in url)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
