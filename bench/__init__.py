@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -59,3 +62,25 @@ def time_calls(function: Callable[[], object], repeat: int) -> list[float]:
 
 def p50(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+@contextmanager
+def fresh_schema(database_url: str | None) -> Iterator[object]:
+    """An app context on an empty schema: `database_url`, else a SQLite file in a temporary folder.
+
+    The schema is dropped afterwards, so a benchmark never leaves its rows on a shared server.
+    """
+    from hub.extensions import db
+    from tests.support import dispose, make_test_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_test_app(database_url or f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp))
+        try:
+            with app.app_context():
+                db.drop_all()
+                db.create_all()
+                yield db.session
+                db.session.remove()  # end the read transaction, or PostgreSQL's DROP waits for it
+                db.drop_all()
+        finally:
+            dispose(app)

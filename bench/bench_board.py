@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench import Figure, p50, time_calls
+from bench import Figure, fresh_schema, p50, time_calls
 
 REFERRALS = 5_000
 REPEAT = 30
@@ -80,29 +78,18 @@ def _fill(session) -> None:
 def _measure(database_url: str, label: str) -> list[Figure]:
     from hub.coordination import queries
     from hub.coordination.board import build_board
-    from hub.extensions import db
-    from tests.support import dispose, make_test_app
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = make_test_app(url, Path(tmp))
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
-            _fill(db.session)
-            session = db.session
-            board = build_board(queries.board_rows(session, NOW), NOW)
-            open_targets = queries.count_open_targets(session)
-            samples = time_calls(lambda: build_board(queries.board_rows(session, NOW), NOW), REPEAT)
-            baseline = time_calls(lambda: queries.count_open_targets(session), REPEAT)
-            figure = Figure(
-                name=f"board data p50, {REFERRALS} open referrals / {open_targets} targets, "
-                     f"{board.total} on the board ({label})",
-                value=p50(samples), baseline=p50(baseline), unit="ms", target=300, kind="max",
-                note="baseline: bare SELECT count of the same open targets, same run")
-            db.session.remove()
-            db.drop_all()
-        dispose(app)
+    with fresh_schema(database_url) as session:
+        _fill(session)
+        board = build_board(queries.board_rows(session, NOW), NOW)
+        open_targets = queries.count_open_targets(session)
+        samples = time_calls(lambda: build_board(queries.board_rows(session, NOW), NOW), REPEAT)
+        baseline = time_calls(lambda: queries.count_open_targets(session), REPEAT)
+        figure = Figure(
+            name=f"board data p50, {REFERRALS} open referrals / {open_targets} targets, "
+                 f"{board.total} on the board ({label})",
+            value=p50(samples), baseline=p50(baseline), unit="ms", target=300, kind="max",
+            note="baseline: bare SELECT count of the same open targets, same run")
     return [figure]
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench import Figure, p50, time_calls
+from bench import Figure, fresh_schema, p50, time_calls
 
 SERVICES = 10_000
 REPEAT = 200
@@ -59,38 +57,25 @@ def _fill(session) -> None:
 def _measure(database_url: str, label: str) -> list[Figure]:
     from directory.models import Service
     from directory.search import SearchFilters, search_services
-    from hub.extensions import db
-    from tests.support import make_test_app
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = make_test_app(url, Path(tmp))
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
-            _fill(db.session)
-            session = db.session
-            filters = SearchFilters(type_code="hebergement", quartier="Niamakoro", accepting=True)
-            full = SearchFilters(type_code="hebergement", commune="Commune VI", language="bm", open_now=True,
-                                 accepting=True)
+    with fresh_schema(database_url) as session:
+        _fill(session)
+        filters = SearchFilters(type_code="hebergement", quartier="Niamakoro", accepting=True)
+        full = SearchFilters(type_code="hebergement", commune="Commune VI", language="bm", open_now=True,
+                             accepting=True)
 
-            def bare():
-                session.scalars(select(Service).where(Service.type_code == "hebergement").limit(20)).all()
+        def bare():
+            session.scalars(select(Service).where(Service.type_code == "hebergement").limit(20)).all()
 
-            figures = []
-            for name, chosen in (("type + quartier + accepting", filters),
-                                 ("type + commune + language + open now + accepting", full)):
-                search = time_calls(lambda chosen=chosen: search_services(session, chosen, NOW), REPEAT)
-                baseline = time_calls(bare, REPEAT)
-                figures.append(Figure(
-                    name=f"directory search p50, {SERVICES} services, {name} ({label})",
-                    value=p50(search), baseline=p50(baseline), unit="ms", target=20, kind="max",
-                    note="baseline: bare SELECT of 20 services of one type, same table, same run"))
-            db.session.remove()  # end the read transaction, or PostgreSQL's DROP waits for it
-            db.drop_all()
-        from tests.support import dispose
-
-        dispose(app)
+        figures = []
+        for name, chosen in (("type + quartier + accepting", filters),
+                             ("type + commune + language + open now + accepting", full)):
+            search = time_calls(lambda chosen=chosen: search_services(session, chosen, NOW), REPEAT)
+            baseline = time_calls(bare, REPEAT)
+            figures.append(Figure(
+                name=f"directory search p50, {SERVICES} services, {name} ({label})",
+                value=p50(search), baseline=p50(baseline), unit="ms", target=20, kind="max",
+                note="baseline: bare SELECT of 20 services of one type, same table, same run"))
     return figures
 
 
