@@ -18,10 +18,11 @@ Definitions (the property tests hold the code to them):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -259,6 +260,12 @@ class WorkingCalendar:
 
     @classmethod
     def from_dict(cls, data: dict) -> WorkingCalendar:
+        # The sweep rebuilds a calendar from every due target's frozen snapshot: identical snapshots share
+        # one instance, which also keeps its computed holidays.
+        return _calendar_from_json(json.dumps(data, sort_keys=True))
+
+    @classmethod
+    def _build(cls, data: dict) -> WorkingCalendar:
         hours = tuple(
             tuple((_parse_hhmm(o), _parse_hhmm(c)) for o, c in data.get("hours", {}).get(name, []))
             for name in WEEKDAYS
@@ -270,6 +277,11 @@ class WorkingCalendar:
             declared_holidays=tuple((date.fromisoformat(d), n) for d, n in data.get("declared_holidays", [])),
             estimated_holidays=data.get("estimated_holidays", "keep"),
         )
+
+
+@lru_cache(maxsize=64)
+def _calendar_from_json(text: str) -> WorkingCalendar:
+    return WorkingCalendar._build(json.loads(text))
 
 
 def deadline(calendar: WorkingCalendar, start: datetime, duration: Duration, clock: str) -> datetime:
