@@ -31,6 +31,7 @@ from routing.labels import (
     when_fr,
 )
 from routing.pos import Pos, Rule, fold
+from routing.screening import Screening, TypeIndex, bit_indices
 from routing.view import DirectoryView, ProviderService, ReferralFacts
 
 # --- Output types ---------------------------------------------------------------------------------------
@@ -79,9 +80,8 @@ class LeftOut:
     def explanation(self) -> str:
         """In French, e.g. « Hors zone : le service couvre Commune II, pas Niamakoro (Commune VI). »"""
         if self._explanation is None:
-            facts, commune, now = self._context
-            found = _left_out_reason(self._service, facts, commune, now, check_capacity=True)
-            self._explanation = found[1] if found else ""
+            facts, commune, _now = self._context
+            self._explanation = _explanation(self.reason, self._service, facts, commune)
         return self._explanation
 
     def to_dict(self) -> dict:
@@ -132,8 +132,9 @@ class Decision:
     clock: str
     escalation: dict                   # the policy snapshot, JSON-able (see escalation_snapshot)
     notes: tuple[str, ...] = ()        # French sentences: risk raised, place unknown ...
-    # Per need: (need, left-out services, their reason codes, (facts, commune, now)). On a large directory
-    # most services are left out; their LeftOut values are made only when someone reads them.
+    # Per need: (need, its services in tie-break order, ((reason code, mask of the services it left
+    # out), ...), (facts, commune, now)). On a large directory most services are left out; their LeftOut
+    # values are made only when someone reads them.
     _left_out_parts: tuple = field(default=(), repr=False, compare=False)
     # Per need: (need, eligible services of distinct organisations in order, how many were chosen).
     _alternative_parts: tuple = field(default=(), repr=False, compare=False)
@@ -153,8 +154,8 @@ class Decision:
         return tuple(
             LeftOut(need, service.service_id, service.organisation_id, service.organisation_acronym, code,
                     service, context)
-            for need, services, codes, context in self._left_out_parts
-            for service, code in zip(services, codes, strict=True)
+            for need, services, reasons, context in self._left_out_parts
+            for service, code in _in_directory_order(services, reasons)
         )
 
     def to_dict(self) -> dict:
@@ -173,6 +174,12 @@ class Decision:
             "escalation": self.escalation,
             "notes": list(self.notes),
         }
+
+
+def _in_directory_order(services: list[ProviderService], reasons: tuple[tuple[str, int], ...]):
+    """(service, reason code) for every service some reason's mask holds, in the services' order."""
+    code_at = {position: code for code, mask in reasons for position in bit_indices(mask)}
+    return [(services[position], code_at[position]) for position in sorted(code_at)]
 
 
 def _iso(instant: datetime) -> str:
@@ -284,39 +291,80 @@ def _is_full(service: ProviderService, now: datetime) -> bool:
     return service.status == "full" or service.free_places == 0
 
 
+_FIXED_EXPLANATIONS = {
+    "inactive": "Service inactif dans le répertoire.",
+    "suspended": "Service suspendu.",
+    "declined_before": "L'organisation a déjà décliné cette orientation.",
+}
+
+
 def _left_out_reason(service: ProviderService, facts: ReferralFacts, commune: str | None, now: datetime,
                      check_capacity: bool) -> tuple[str, str] | None:
-    """(reason code, French explanation) when the service cannot take this child now, else None."""
-    if service.status == "inactive":
-        return "inactive", "Service inactif dans le répertoire."
-    if service.status == "suspended":
-        return "suspended", "Service suspendu."
+    """(reason code, French explanation) when the service cannot take this child now, else None.
+
+    The reference for the order of the checks: `routing.screening` makes the same ones over masks.
+    """
+    if service.status in ("inactive", "suspended"):
+        return service.status, _FIXED_EXPLANATIONS[service.status]
     if service.organisation_id in facts.declined_by:
-        return "declined_before", "L'organisation a déjà décliné cette orientation."
+        return "declined_before", _FIXED_EXPLANATIONS["declined_before"]
+    ineligible = _ineligibility(service, facts)
+    if ineligible:
+        return "eligibility", ineligible
+    if not _covers(service, facts.quartier, commune):
+        return "coverage", _coverage_explanation(service, facts, commune)
+    if service.languages and facts.languages and not set(service.languages) & set(facts.languages):
+        return "language", _language_explanation(service, facts)
+    if check_capacity and _is_full(service, now):
+        return "full", _full_explanation(service)
+    return None
+
+
+def _explanation(code: str, service: ProviderService, facts: ReferralFacts, commune: str | None) -> str:
+    """The French text of `_left_out_reason` for a service the screening already gave `code`: only the
+    text is written, the checks before it are not made again (thousands of times in a decision's JSON)."""
+    if code in _FIXED_EXPLANATIONS:
+        return _FIXED_EXPLANATIONS[code]
+    if code == "eligibility":
+        return _ineligibility(service, facts) or ""
+    if code == "coverage":
+        return _coverage_explanation(service, facts, commune)
+    if code == "language":
+        return _language_explanation(service, facts)
+    return _full_explanation(service) if code == "full" else ""
+
+
+def _ineligibility(service: ProviderService, facts: ReferralFacts) -> str | None:
+    """Why the child is outside the service's criteria (age, sex, status, unaccompanied), first one first."""
     youngest, oldest = facts.age_bounds
     if (service.min_age is not None and oldest is not None and oldest < service.min_age) or (
             service.max_age is not None and youngest is not None and youngest > service.max_age):
         child = f"{facts.age} ans" if facts.age is not None else f"{youngest}–{oldest} ans"
-        return "eligibility", (f"Âge : le service accueille les {service.min_age or 0}–"
-                               f"{service.max_age if service.max_age is not None else 17} ans ; l'enfant a {child}.")
+        return (f"Âge : le service accueille les {service.min_age or 0}–"
+                f"{service.max_age if service.max_age is not None else 17} ans ; l'enfant a {child}.")
     if service.sexes and facts.sex and facts.sex not in service.sexes:
-        return "eligibility", f"Sexe : service réservé aux {listing(service.sexes, SEX_FR)}."
+        return f"Sexe : service réservé aux {listing(service.sexes, SEX_FR)}."
     if service.statuses and facts.status and facts.status not in service.statuses:
-        return "eligibility", (f"Statut : service réservé aux {listing(service.statuses, STATUS_FR)} ; "
-                               f"l'enfant est {STATUS_FR.get(facts.status, facts.status)}.")
+        return (f"Statut : service réservé aux {listing(service.statuses, STATUS_FR)} ; "
+                f"l'enfant est {STATUS_FR.get(facts.status, facts.status)}.")
     if service.unaccompanied_only and not facts.unaccompanied:
-        return "eligibility", "Service réservé aux enfants non accompagnés."
-    if not _covers(service, facts.quartier, commune):
-        return "coverage", (f"Hors zone : le service couvre {_coverage_text(service)}, "
-                            f"pas {_place_text(facts.quartier, commune)}.")
-    if service.languages and facts.languages and not set(service.languages) & set(facts.languages):
-        return "language", (f"Langue : le service parle {listing(service.languages, LANGUAGE_FR)}, "
-                            f"l'enfant {listing(facts.languages, LANGUAGE_FR)}.")
-    if check_capacity and _is_full(service, now):
-        if service.full_until is not None:
-            return "full", f"Complet jusqu'au {when_fr(service.full_until)}."
-        return "full", "Complet : aucune place libre." if service.free_places == 0 else "Complet."
+        return "Service réservé aux enfants non accompagnés."
     return None
+
+
+def _coverage_explanation(service: ProviderService, facts: ReferralFacts, commune: str | None) -> str:
+    return f"Hors zone : le service couvre {_coverage_text(service)}, pas {_place_text(facts.quartier, commune)}."
+
+
+def _language_explanation(service: ProviderService, facts: ReferralFacts) -> str:
+    return (f"Langue : le service parle {listing(service.languages, LANGUAGE_FR)}, "
+            f"l'enfant {listing(facts.languages, LANGUAGE_FR)}.")
+
+
+def _full_explanation(service: ProviderService) -> str:
+    if service.full_until is not None:
+        return f"Complet jusqu'au {when_fr(service.full_until)}."
+    return "Complet : aucune place libre." if service.free_places == 0 else "Complet."
 
 
 def _covers(service: ProviderService, quartier: str | None, commune: str | None) -> bool:
@@ -327,63 +375,36 @@ def _covers(service: ProviderService, quartier: str | None, commune: str | None)
     return bool(quartier) and fold(quartier) in {fold(q) for q in service.quartiers}
 
 
-def _ranked(need: str, plan: _NeedPlan, facts: ReferralFacts, commune: str | None, view: DirectoryView,
-            now: datetime, exclude_organisations=frozenset(), exclude_services=frozenset(),
-            left_out: tuple[list, list] | None = None) -> list[ProviderService]:
-    """The eligible services of `need`, best first; the others go to `left_out` = (services, reason codes).
+def _screen(need: str, plan: _NeedPlan, facts: ReferralFacts, commune: str | None, view: DirectoryView,
+            now: datetime, exclude_organisations=frozenset(), exclude_services=frozenset()
+            ) -> tuple[list[ProviderService], TypeIndex, Screening]:
+    """The eligible services of `need`, best first, with the screening that left the others out.
 
     The same checks, in the same order, as `_left_out_reason` (which writes the explanations; a test
-    holds the two together), inlined over pre-digested entries: this loop runs over every service of
-    the type, and a 10,000-service directory must still route in a few milliseconds.
+    holds the two together), made over the view's masks of the type (routing.screening): a
+    10,000-service directory must still route in a few milliseconds.
     """
     youngest, oldest = facts.age_bounds
-    sex, status, unaccompanied = facts.sex, facts.status, facts.unaccompanied
-    declined = frozenset(facts.declined_by)
-    quartier_key = fold(facts.quartier) if facts.quartier else None
-    commune_key = fold(commune) if commune else None
-    place_unknown = quartier_key is None and commune_key is None
-    languages = frozenset(facts.languages)
-    # A mandatory notification is not a request for a place: the state service is told even when full.
-    check_capacity = not plan.mandatory
-    eligible: list[ProviderService] = []
-    left_services, left_codes = left_out if left_out is not None else ([], [])
-    for (service, service_status, organisation_id, service_id, min_age, max_age, sexes, statuses,
-         unaccompanied_only, district_wide, commune_keys, quartier_keys, service_languages, no_capacity,
-         full_until, _) in view.entries_of(need):
-        if organisation_id in exclude_organisations or service_id in exclude_services:
-            continue
-        if service_status == "inactive":
-            reason = "inactive"
-        elif service_status == "suspended":
-            reason = "suspended"
-        elif organisation_id in declined:
-            reason = "declined_before"
-        elif ((min_age is not None and oldest is not None and oldest < min_age)
-              or (max_age is not None and youngest is not None and youngest > max_age)
-              or (sex and sexes and sex not in sexes)
-              or (status and statuses and status not in statuses)
-              or (unaccompanied_only and not unaccompanied)):
-            reason = "eligibility"
-        elif not (district_wide or place_unknown or commune_key in commune_keys or quartier_key in quartier_keys):
-            reason = "coverage"
-        elif languages and service_languages and languages.isdisjoint(service_languages):
-            reason = "language"
-        elif check_capacity and no_capacity and (full_until is None or full_until > now):
-            reason = "full"
-        else:
-            eligible.append(service)
-            continue
-        if left_out is not None:
-            left_services.append(service)
-            left_codes.append(reason)
-    # Entries come in tie-break order (acronym, id) and sorting is stable: only preference and load here.
+    index = view.index_of(need)
+    screening = index.screen(
+        youngest=youngest, oldest=oldest, sex=facts.sex, status=facts.status, unaccompanied=facts.unaccompanied,
+        declined=frozenset(facts.declined_by),
+        commune_key=fold(commune) if commune else None,
+        quartier_key=fold(facts.quartier) if facts.quartier else None,
+        languages=frozenset(facts.languages),
+        # A mandatory notification is not a request for a place: the state service is told even when full.
+        check_capacity=not plan.mandatory, now=now,
+        exclude_organisations=exclude_organisations, exclude_services=exclude_services)
+    services = index.services
+    eligible = [services[position] for position in bit_indices(screening.eligible)]
+    # Services come in tie-break order (acronym, id) and sorting is stable: only preference and load here.
     if plan.prefer:
-        preference = {fold(acronym): index for index, (acronym, _) in enumerate(plan.prefer)}
+        preference = {fold(acronym): rank for rank, (acronym, _) in enumerate(plan.prefer)}
         eligible.sort(key=lambda s: (preference.get(fold(s.organisation_acronym), len(preference)),
                                      s.open_referrals))
     else:
         eligible.sort(key=lambda s: s.open_referrals)
-    return eligible
+    return eligible, index, screening
 
 
 def _choice_reason(service: ProviderService, need: str, plan: _NeedPlan, rank: int, eligible_count: int,
@@ -479,11 +500,9 @@ def evaluate(facts: ReferralFacts, pos: Pos, view: DirectoryView, now: datetime)
     unmet: list[UnmetNeed] = []
     for need, need_plan in plan.needs.items():
         wanted = need_plan.count or pos.default_providers_per_need
-        left_services: list[ProviderService] = []
-        left_codes: list[str] = []
-        eligible = _ranked(need, need_plan, facts, commune, view, now, left_out=(left_services, left_codes))
-        if left_services:
-            left_out_parts.append((need, left_services, left_codes, (facts, commune, now)))
+        eligible, index, screening = _screen(need, need_plan, facts, commune, view, now)
+        if screening.left_out:
+            left_out_parts.append((need, index.services, screening.left_out, (facts, commune, now)))
         chosen_organisations: set = set()
         distinct = [s for s in eligible if not (s.organisation_id in chosen_organisations
                                                 or chosen_organisations.add(s.organisation_id))]
@@ -500,7 +519,7 @@ def evaluate(facts: ReferralFacts, pos: Pos, view: DirectoryView, now: datetime)
             alternative_parts.append((need, distinct, wanted))
         if len(distinct) < wanted:
             unmet.append(UnmetNeed(need, need_plan.mandatory, wanted, len(distinct),
-                                   _unmet_text(need, need_plan.mandatory, wanted, len(distinct), left_codes)))
+                                   _unmet_text(need, need_plan.mandatory, wanted, len(distinct), screening.counts())))
 
     return Decision(
         pos_version=pos.version, pos_hash=pos.content_hash, evaluated_at=now.astimezone(UTC),
@@ -513,18 +532,16 @@ def evaluate(facts: ReferralFacts, pos: Pos, view: DirectoryView, now: datetime)
     )
 
 
-def _unmet_text(need: str, mandatory: bool, wanted: int, found: int, left_out_codes: list[str]) -> str:
+def _unmet_text(need: str, mandatory: bool, wanted: int, found: int, left_out_counts: dict[str, int]) -> str:
     label = service_type_fr(need)
     if found:
         text = f"« {label} » : {found} prestataire(s) éligible(s) sur {wanted} demandé(s)."
-    elif not left_out_codes:
+    elif not left_out_counts:
         text = f"« {label} » : aucun service de ce type dans le répertoire."
     else:
-        counts: dict[str, int] = {}
-        for code in left_out_codes:
-            counts[code] = counts.get(code, 0) + 1
-        detail = ", ".join(f"{n} {LEFT_OUT_FR.get(code, code)}" for code, n in sorted(counts.items()))
-        text = f"« {label} » : aucun prestataire éligible ({len(left_out_codes)} écarté(s) : {detail})."
+        detail = ", ".join(f"{n} {LEFT_OUT_FR.get(code, code)}" for code, n in sorted(left_out_counts.items()))
+        text = (f"« {label} » : aucun prestataire éligible ({sum(left_out_counts.values())} écarté(s) : "
+                f"{detail}).")
     if mandatory and not found:
         text += " Notification obligatoire non adressée : le coordinateur doit la faire."
     return text
@@ -540,9 +557,9 @@ def next_provider(facts: ReferralFacts, need: str, pos: Pos, view: DirectoryView
     commune = _commune(facts, view)
     plan = _plan(facts, commune, pos)
     need_plan = plan.needs.get(need, _NeedPlan())
-    eligible = _ranked(need, need_plan, facts, commune, view, now,
-                       exclude_organisations=frozenset(tried_organisations),
-                       exclude_services=frozenset(tried_services))
+    eligible, _, _ = _screen(need, need_plan, facts, commune, view, now,
+                             exclude_organisations=frozenset(tried_organisations),
+                             exclude_services=frozenset(tried_services))
     if not eligible:
         return None
     service = eligible[0]

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from directory.places import quartier_to_commune
 from routing.pos import fold
+from routing.screening import TypeIndex
 
 SERVICE_STATUSES = ("active", "full", "suspended", "inactive")
 # Who is tried first inside an organisation; roles not listed come after, in the directory's order.
@@ -99,37 +100,6 @@ class ProviderService:
         return tuple(sorted(self.contacts, key=lambda c: rank.get(c.role, len(rank))))
 
 
-class ServiceEntry(NamedTuple):
-    """A service's routing-relevant fields, pre-digested once per view (folded names, sets)."""
-
-    service: ProviderService
-    status: str
-    organisation_id: Any
-    service_id: Any
-    min_age: int | None
-    max_age: int | None
-    sexes: frozenset
-    statuses: frozenset
-    unaccompanied_only: bool
-    district_wide: bool
-    commune_keys: frozenset
-    quartier_keys: frozenset
-    languages: frozenset
-    no_capacity: bool            # declared full or zero free places (full_until may lift it)
-    full_until: datetime | None
-    acronym_key: str
-
-
-def _entry(service: ProviderService) -> ServiceEntry:
-    return ServiceEntry(
-        service, service.status, service.organisation_id, service.service_id, service.min_age, service.max_age,
-        frozenset(service.sexes), frozenset(service.statuses), service.unaccompanied_only, service.district_wide,
-        frozenset(fold(c) for c in service.communes), frozenset(fold(q) for q in service.quartiers),
-        frozenset(service.languages), service.status == "full" or service.free_places == 0, service.full_until,
-        fold(service.organisation_acronym),
-    )
-
-
 @dataclass
 class DirectoryView:
     """The services that may receive referrals, and the quartier -> commune map of the district."""
@@ -137,7 +107,7 @@ class DirectoryView:
     services: list[ProviderService]
     quartier_communes: dict[str, str] = field(default_factory=quartier_to_commune)
     _by_type: dict[str, list[ProviderService]] = field(default_factory=dict, init=False, repr=False)
-    _entries: dict[str, list[ServiceEntry]] = field(default_factory=dict, init=False, repr=False)
+    _indexes: dict[str, TypeIndex] = field(default_factory=dict, init=False, repr=False)
     _commune_by_key: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
@@ -146,15 +116,14 @@ class DirectoryView:
             self._by_type.setdefault(service.service_type, []).append(service)
         self._commune_by_key = {fold(q): c for q, c in self.quartier_communes.items()}
 
-    def entries_of(self, service_type: str) -> list[ServiceEntry]:
-        """The services of a type, digested on first use and kept in tie-break order (acronym, service
-        id), so that a decision never depends on the order the directory listed them in."""
-        entries = self._entries.get(service_type)
-        if entries is None:
-            entries = sorted((_entry(s) for s in self._by_type.get(service_type, ())),
-                             key=lambda e: (e.acronym_key, str(e.service_id)))
-            self._entries[service_type] = entries
-        return entries
+    def index_of(self, service_type: str) -> TypeIndex:
+        """The services of a type with their screening masks, built on first use and kept for every later
+        evaluation over this view; in tie-break order (acronym, service id), so that a decision never
+        depends on the order the directory listed them in."""
+        index = self._indexes.get(service_type)
+        if index is None:
+            index = self._indexes[service_type] = TypeIndex(self._by_type.get(service_type, ()))
+        return index
 
     def of_type(self, service_type: str) -> list[ProviderService]:
         return list(self._by_type.get(service_type, ()))

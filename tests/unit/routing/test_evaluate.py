@@ -242,7 +242,8 @@ def test_facts_and_services_from_plain_dicts():
 
 
 def test_the_fast_screening_agrees_with_the_written_explanations():
-    """evaluate() screens services in an inlined loop; _left_out_reason writes the French text. Same verdicts."""
+    """evaluate() screens services over masks (routing.screening); _left_out_reason checks one service at a
+    time and writes the French text. Same verdicts, same texts."""
     from bench.bench_routing import generated_directory
     from routing.evaluate import _left_out_reason
 
