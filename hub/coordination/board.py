@@ -1,9 +1,10 @@
 """The coordinator board, pure: which open targets need attention, how late they are, grouped and filtered.
 
-Input rows are plain values (see `BoardRow`); the database query lives in `queries.py`. A row is on the
-board when its target is open and at least one holds: overdue (a deadline passed without the answer it
-waits for), escalated (at least one step of the frozen escalation ladder applied), flagged for the
-coordination meeting.
+Input rows are plain values (see `BoardRow`); the database query lives in `queries.py`. The board a
+request shows is computed by `board_query.board_page`: the same rules in SQL, one page of rows loaded and
+assessed here. A row is on the board when its target is open and at least one holds: overdue (a deadline
+passed without the answer it waits for), escalated (at least one step of the frozen escalation ladder
+applied), flagged for the coordination meeting.
 """
 
 from __future__ import annotations
@@ -139,6 +140,12 @@ def _urgency(item: BoardItem) -> tuple:
             RISK_ORDER.get(item.row.risk, 9), -item.row.escalation_step, item.row.sent_at, item.row.target_id)
 
 
+def sort_groups(groups: list[tuple[str, str, int]], group_by: str) -> list[tuple[str, str, int]]:
+    """Largest first; risk groups from the highest risk on a tie; then by label (and key: two providers may
+    share an acronym)."""
+    return sorted(groups, key=lambda g: (-g[2], RISK_ORDER.get(g[0], 9) if group_by == "risk" else 0, g[1], g[0]))
+
+
 def build_board(rows, now: datetime, filters: BoardFilters = BoardFilters(), group_by: str = "provider",
                 page: int = 1, per_page: int = 100) -> Board:
     """Assess every row, keep those that need attention and match the filters, group, sort and page."""
@@ -152,8 +159,7 @@ def build_board(rows, now: datetime, filters: BoardFilters = BoardFilters(), gro
         key, label = group_key(item.row, group_by)
         labels[key] = label
         sizes[key] += 1
-    groups = sorted(((k, labels[k], n) for k, n in sizes.items()),
-                    key=lambda g: (-g[2], RISK_ORDER.get(g[0], 9) if group_by == "risk" else 0, g[1]))
+    groups = sort_groups([(k, labels[k], n) for k, n in sizes.items()], group_by)
     items.sort(key=_urgency)
     page = max(1, page)
     start = (page - 1) * per_page

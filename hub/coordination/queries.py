@@ -77,7 +77,10 @@ def _rows(session, query, extra: int = 0) -> list[BoardRow]:
 
 
 def board_rows(session, now: datetime) -> list[BoardRow]:
-    """Open targets that are overdue, escalated or of a flagged referral, with their last message attempt."""
+    """Open targets that are overdue, escalated or of a flagged referral, with their last message attempt.
+
+    Every row: the reference `board_query.board_page` is tested and benchmarked against (a request loads
+    one page only)."""
     last = (select(OutboxMessage.target_id.label("target_id"), func.max(OutboxMessage.id).label("last_id"))
             .where(OutboxMessage.target_id.is_not(None)).group_by(OutboxMessage.target_id).subquery())
     query = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from hub.coordination import queries
-from hub.coordination.board import Board, BoardFilters, build_board
+from hub.coordination.board import Board, BoardFilters
+from hub.coordination.board_query import board_page
 from hub.coordination.meetings import require_coordinator
 from hub.coordination.reports import MonthlyReport, month_bounds, monthly_report
 from hub.coordination.scorecards import Scorecard, compute_scorecards
@@ -15,7 +16,7 @@ from hub.extensions import db
 def board(actor, now: datetime, filters: BoardFilters, group_by: str, page: int = 1,
           per_page: int = 100) -> Board:
     require_coordinator(actor)
-    return build_board(queries.board_rows(db.session, now), now, filters, group_by, page, per_page)
+    return board_page(db.session, now, filters, group_by, page, per_page)
 
 
 def scorecards(actor, now: datetime, since: datetime | None = None, until: datetime | None = None

@@ -37,9 +37,15 @@ def _service_label(code: str) -> str:
     return label(SERVICE_TYPES, code, _locale())
 
 
+def _translated(labels: dict) -> dict[str, str]:
+    # Translated once per page: a lazy label is looked up again each time a row shows it.
+    return {key: str(text) for key, text in labels.items()}
+
+
 @bp.context_processor
 def _labels():
-    return {"risk_labels": RISK_LABELS, "state_labels": STATE_LABELS, "channel_labels": CHANNEL_LABELS,
+    return {"risk_labels": _translated(RISK_LABELS), "state_labels": _translated(STATE_LABELS),
+            "channel_labels": _translated(CHANNEL_LABELS),
             "service_label": _service_label, "format_minutes": format_minutes, "service_types": SERVICE_TYPES}
 
 

@@ -61,3 +61,9 @@ def test_agenda_puts_flagged_referrals_first_and_follow_ups_are_due_once():
     actions = [(1, NOW - 3 * day, None, None), (2, NOW - 3 * day, NOW, None), (3, NOW + day, None, None),
                (4, NOW - day, None, None)]
     assert due_followups(actions, NOW, 2 * day) == ([1, 4], [1, 2])
+
+
+def test_two_providers_with_one_acronym_keep_one_order():
+    rows = [row(1, org=(7, "ENDA")), row(2, org=(3, "ENDA")), row(3, org=(12, "AMSS"))]
+    expected = [("12", "AMSS", 1), ("3", "ENDA", 1), ("7", "ENDA", 1)]
+    assert build_board(rows, NOW).groups == expected and build_board(rows[::-1], NOW).groups == expected
