@@ -145,19 +145,20 @@ def parse_update(payload: object, *, now: datetime) -> list[InboundEvent]:
         return []
     try:
         update = Update.de_json(payload, None)
-    except (TypeError, ValueError, KeyError, AttributeError):
-        return []
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, OSError):
+        return []  # OverflowError / OSError: a "date" beyond what the platform's clock can represent
     key = f"update:{update.update_id}"
     query = update.callback_query
     if query is not None:
-        if not query.data:
-            return []
         message = query.message
-        chat_id = message.chat.id if message is not None else query.from_user.id
+        sender = message.chat if message is not None and message.chat is not None else query.from_user
+        if not query.data or not isinstance(query.data, str) or sender is None:
+            return []  # a button press nobody can be found for is nothing to act on
+        chat_id = sender.id
         message_id = str(message.message_id) if message is not None else None
         return [ButtonPress("telegram", str(chat_id), query.data, key, str(query.id), message_id, now)]
     message = update.message
-    if message is not None and message.text:
+    if message is not None and isinstance(message.text, str) and message.text and message.chat is not None:
         return [InboundText("telegram", str(message.chat.id), message.text, key, now)]
     return []
 

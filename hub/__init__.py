@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, request, session
 
+from hub.bounds import RowIdConverter
 from hub.config import load_config
 from hub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app from environment variables; `config` overrides them (tests, tools)."""
     config = dict(config or {})
     app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None) or _default_instance_path())
+    app.url_map.converters["int"] = RowIdConverter  # an id no row can have is a 404, not a database error
     environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("SIRA_")}}
     app.config.update(load_config(environ, Path(app.instance_path)))
     app.config.update({k: v for k, v in config.items() if not k.startswith("SIRA_")})
@@ -54,7 +56,13 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # Redis down must not stop logins: each worker then counts on its own until Redis is back.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
+    from hub.rate_limits import init_rate_limits
+
+    init_rate_limits(app)  # a friendly 429 (French page, JSON for the API) with Retry-After
 
     from hub import models  # noqa: F401  (registers every table on the metadata)
     from hub.dispatch import init_dispatch

@@ -27,7 +27,12 @@ def normalise_code(text: str) -> str | None:
     """The code a person meant, or None when the text cannot be one."""
     candidate = text.strip().upper()
     if candidate.startswith("R-") or candidate.startswith("R "):
-        candidate = candidate[2:]
+        # "R-K7Q2" is the code K7Q2 with its prefix, but "R-000" can only be the code R000 typed with a dash.
+        return _as_code(candidate[2:]) or _as_code(candidate)
+    return _as_code(candidate)
+
+
+def _as_code(candidate: str) -> str | None:
     candidate = _SEPARATORS.sub("", candidate).translate(_CONFUSABLE)
     if len(candidate) != CODE_LENGTH or any(ch not in ALPHABET for ch in candidate):
         return None

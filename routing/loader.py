@@ -73,12 +73,31 @@ _PosYamlLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
 
 
+# A POS is at most a handful of levels deep; far deeper (or circular) YAML is a mistake, and reading it
+# would exhaust Python's recursion before any useful message could be given.
+MAX_DEPTH = 40
+CIRCULAR_ALIAS = "référence circulaire : cet alias (*nom) renvoie à une partie qui le contient"
+TOO_DEEP = f"rubriques imbriquées sur plus de {MAX_DEPTH} niveaux"
+
+
 def _line_map(node: yaml.Node) -> tuple[dict[tuple, int], list[PosIssue]]:
-    """Path tuple -> 1-based line, from the composed YAML nodes; also reports duplicate keys."""
+    """Path tuple -> 1-based line, from the composed YAML nodes; also reports duplicate keys, aliases
+    that contain themselves and nesting deeper than MAX_DEPTH."""
     lines: dict[tuple, int] = {(): node.start_mark.line + 1}
     duplicates: list[PosIssue] = []
+    read: set[int] = set()  # nodes already walked: an alias (*nom) of an anchor (&nom) is the same node
 
-    def walk(current: yaml.Node, path: tuple) -> None:
+    def walk(current: yaml.Node, path: tuple, inside: frozenset[int]) -> None:
+        if id(current) in inside:  # "&a [*a]": a part that contains itself would be read forever
+            duplicates.append(PosIssue(_format_path(path), current.start_mark.line + 1, CIRCULAR_ALIAS))
+            return
+        if len(path) > MAX_DEPTH:
+            duplicates.append(PosIssue(_format_path(path[:MAX_DEPTH]), current.start_mark.line + 1, TOO_DEEP))
+            return
+        if id(current) in read:
+            return
+        read.add(id(current))
+        inside = inside | {id(current)}
         if isinstance(current, yaml.MappingNode):
             seen: set = set()
             for key_node, value_node in current.value:
@@ -89,13 +108,13 @@ def _line_map(node: yaml.Node) -> tuple[dict[tuple, int], list[PosIssue]]:
                                                f"clé « {key} » écrite deux fois : la seconde écraserait la première"))
                 seen.add(key)
                 lines[path + (key,)] = line
-                walk(value_node, path + (key,))
+                walk(value_node, path + (key,), inside)
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
                 lines[path + (index,)] = item.start_mark.line + 1
-                walk(item, path + (index,))
+                walk(item, path + (index,), inside)
 
-    walk(node, ())
+    walk(node, (), frozenset())
     return lines, duplicates
 
 
@@ -517,8 +536,15 @@ def check_pos(source: str | bytes | os.PathLike) -> tuple[Pos | None, list[PosIs
         try:
             node = loader.get_single_node()
             document = loader.construct_document(node) if node is not None else None
+        except RecursionError:  # thousands of nested [ or {: PyYAML's composer recurses once per level
+            return None, [PosIssue("", loader.get_mark().line + 1, f"YAML illisible : {TOO_DEEP}")]
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as error:
+        # A control character pasted into the file (NUL, ESC...): PyYAML gives only its offset, no line.
+        character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
+        return None, [PosIssue("", text.count("\n", 0, error.position) + 1,
+                               f"YAML illisible : caractère spécial interdit (U+{character:04X}), à supprimer")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         message = f"YAML illisible : {getattr(error, 'problem', None) or error}"
@@ -531,6 +557,8 @@ def check_pos(source: str | bytes | os.PathLike) -> tuple[Pos | None, list[PosIs
         return None, [PosIssue("", 1, "le fichier doit être une suite de rubriques (version:, rules: ...)")]
 
     lines, issues = _line_map(node)
+    if any(issue.message in (CIRCULAR_ALIAS, TOO_DEEP) for issue in issues):
+        return None, issues
     try:
         data = PosSchema().load(document)
     except ValidationError as error:
