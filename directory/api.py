@@ -31,8 +31,10 @@ from directory.hours import is_open
 from directory.models import Contact, Organisation, Service
 from directory.search import SearchFilters, search_services
 from directory.taxonomy import CONTACT_ROLES, ORGANISATION_KINDS, SEXES, STATUSES
+from hub.api import documents_errors
 from hub.audit import Actor, record
 from hub.auth.access import current_actor, require_api_roles
+from hub.bounds import db_integer, page_number
 from hub.extensions import db
 from hub.timeutil import utcnow
 
@@ -58,8 +60,8 @@ class ChannelSchema(Schema):
 
 class ContactSchema(Schema):
     id = fields.Integer(dump_only=True)
-    organisation_id = fields.Integer()
-    service_id = fields.Integer(allow_none=True)
+    organisation_id = fields.Integer(validate=db_integer())
+    service_id = fields.Integer(allow_none=True, validate=db_integer())
     role = fields.String(required=True, validate=validate.OneOf([t.code for t in CONTACT_ROLES]))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     language = fields.String(load_default="fr", validate=validate.OneOf(("fr", "en")))
@@ -76,7 +78,7 @@ class LocationSchema(Schema):
 
 
 class ServiceInSchema(Schema):
-    organisation_id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True, validate=db_integer())
     type_code = fields.String(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     description = fields.String(load_default="")
@@ -89,7 +91,7 @@ class ServiceInSchema(Schema):
     opening_hours = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())))
     status = fields.String(validate=validate.OneOf(("active", "full", "suspended", "inactive")))
     full_until = fields.AwareDateTime(allow_none=True, default_timezone=None)
-    free_places = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    free_places = fields.Integer(allow_none=True, validate=db_integer())
     district_wide = fields.Boolean()
     coverage = fields.List(fields.String())
     locations = fields.List(fields.Nested(LocationSchema))
@@ -148,15 +150,15 @@ class SearchArgsSchema(Schema):
     open_now = fields.Boolean(load_default=False)
     accepting = fields.Boolean(load_default=False, metadata={"description": "accepte des références"})
     q = fields.String(metadata={"description": "texte dans le nom du service ou de l'organisation"})
-    organisation_id = fields.Integer()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    organisation_id = fields.Integer(validate=db_integer())
+    page = fields.Integer(load_default=1, validate=page_number())
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
 class CapacitySchema(Schema):
     full = fields.Boolean(required=True)
     full_until = fields.AwareDateTime(allow_none=True, load_default=None)
-    free_places = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    free_places = fields.Integer(allow_none=True, load_default=None, validate=db_integer())
 
 
 class OrganisationSchema(Schema):
@@ -166,7 +168,7 @@ class OrganisationSchema(Schema):
     acronym = fields.String(allow_none=True, validate=validate.Length(max=40))
     kind = fields.String(required=True, validate=validate.OneOf([t.code for t in ORGANISATION_KINDS]))
     description = fields.String(load_default="")
-    parent_id = fields.Integer(allow_none=True)
+    parent_id = fields.Integer(allow_none=True, validate=db_integer())
 
 
 class OrganisationPatchSchema(OrganisationSchema):
@@ -174,7 +176,7 @@ class OrganisationPatchSchema(OrganisationSchema):
 
 
 class HsdsPageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=page_number())
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -258,6 +260,7 @@ class Services(MethodView):
                 "pages": result.pages, "services": [service_dict(s, now, actor) for s in result.services]}
 
     @require_api_roles("admin")
+    @documents_errors(400, 409)
     @bp.arguments(ServiceInSchema)
     @bp.response(201, ServiceOutSchema)
     def post(self, values):
@@ -281,12 +284,14 @@ class Services(MethodView):
 @bp.route("/services/<int:service_id>")
 class ServiceItem(MethodView):
     @require_api_roles()
+    @documents_errors(404)
     @bp.response(200, ServiceOutSchema)
     def get(self, service_id):
         """Un service."""
         return service_dict(_load_service(service_id), utcnow(), current_actor())
 
     @require_api_roles("admin")
+    @documents_errors(400, 404, 409)
     @bp.arguments(ServicePatchSchema(partial=True))
     @bp.response(200, ServiceOutSchema)
     def patch(self, values, service_id):
@@ -303,6 +308,7 @@ class ServiceItem(MethodView):
         return service_dict(service, utcnow(), current_actor())
 
     @require_api_roles("admin")
+    @documents_errors(404, 409)
     @bp.response(204)
     def delete(self, service_id):
         """Supprimer un service (administrateurs) ; 409 s'il est encore référencé : passez-le « inactive »."""
@@ -318,6 +324,7 @@ class ServiceItem(MethodView):
 
 @bp.route("/services/<int:service_id>/capacity", methods=["POST"])
 @require_api_roles("provider", "admin")
+@documents_errors(400, 404, 409)
 @bp.arguments(CapacitySchema)
 @bp.response(200, ServiceOutSchema)
 def service_capacity(values, service_id):
@@ -344,6 +351,7 @@ class Organisations(MethodView):
         return db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
 
     @require_api_roles("admin")
+    @documents_errors(400, 409)
     @bp.arguments(OrganisationSchema)
     @bp.response(201, OrganisationSchema)
     def post(self, values):
@@ -364,6 +372,7 @@ class Organisations(MethodView):
 @bp.route("/organisations/<int:organisation_id>")
 class OrganisationItem(MethodView):
     @require_api_roles("admin")
+    @documents_errors(400, 404, 409)
     @bp.arguments(OrganisationPatchSchema(partial=True))
     @bp.response(200, OrganisationSchema)
     def patch(self, values, organisation_id):
@@ -390,6 +399,7 @@ class Contacts(MethodView):
         return [contact_dict(c, True) for c in contacts]
 
     @require_api_roles("admin")
+    @documents_errors(400, 404, 409)
     @bp.arguments(ContactSchema)
     @bp.response(201, ContactSchema)
     def post(self, values):
@@ -415,6 +425,7 @@ class Contacts(MethodView):
 @bp.route("/contacts/<int:contact_id>")
 class ContactItem(MethodView):
     @require_api_roles("admin")
+    @documents_errors(404, 409)
     @bp.response(204)
     def delete(self, contact_id):
         """Supprimer un contact (administrateurs)."""
@@ -445,6 +456,7 @@ def hsds_service(service: Service, actor) -> dict:
 @hsds_bp.route("/services")
 @require_api_roles()
 @hsds_bp.arguments(HsdsPageArgs, location="query")
+@hsds_bp.response(200)
 def hsds_services(args):
     """Services au format HSDS 3.0, paginés comme l'API HSDS (total_items, contents...)."""
     page, size = args["page"], args["per_page"]
@@ -457,6 +469,8 @@ def hsds_services(args):
 
 @hsds_bp.route("/services/<string:uid>")
 @require_api_roles()
+@documents_errors(404)
+@hsds_bp.response(200)
 def hsds_service_item(uid):
     """Un service au format HSDS 3.0 (identifiant HSDS = uid)."""
     service = db.session.scalar(select(Service).where(Service.uid == uid))

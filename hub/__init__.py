@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub.bounds import RowIdConverter
 from hub.config import load_config
@@ -40,6 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
     environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("SIRA_")}}
     app.config.update(load_config(environ, Path(app.instance_path)))
     app.config.update({k: v for k, v in config.items() if not k.startswith("SIRA_")})
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a proxy every request comes from the proxy's address: without this the login limit is global.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     from adapters.settings import load_channel_settings
 

@@ -4,10 +4,29 @@ Each capability defines a `flask_smorest.Blueprint` and adds it to API_BLUEPRINT
 registration stays in one place.
 """
 
+from http import HTTPStatus
+
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 
 api = Api()
+
+# Never registered: it only lends flask-smorest's documentation decorators to code outside a blueprint.
+_documentation = Blueprint("api_documentation", __name__)
+
+
+def documents_errors(*statuses: int):
+    """Declare the error statuses a view may answer (flask-smorest's standard error body) so that the
+    OpenAPI description lists every status a client can get: tests/abuse/test_openapi_fuzz.py holds each
+    operation to the statuses it documents."""
+
+    def decorator(view):
+        for status in statuses:
+            view = _documentation.alt_response(status, response=HTTPStatus(status).name)(view)
+        return view
+
+    return decorator
+
 
 API_BLUEPRINTS: list[str] = [
     "hub.referrals.api.blp",

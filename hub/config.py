@@ -39,6 +39,8 @@ SETTINGS = [
     Setting("SIRA_TIMEZONE", "IANA time zone for display and calendars", "Africa/Bamako"),
     Setting("SIRA_DEFAULT_LOCALE", "interface language by default: `fr` or `en`", "fr"),
     Setting("SIRA_QUEUE_NAME", "RQ queue used in scale-out mode", "sira"),
+    Setting("SIRA_TRUSTED_PROXIES", "how many reverse proxies stand in front of Sira and set X-Forwarded-For "
+            "/ -Proto / -Host; 0 = none (the login rate limit counts per client address)", "0"),
     Setting("SIRA_POS_FILE", "the POS rules file new referrals are routed with; default the shipped "
             "`routing/pos/bamako.yaml`"),
 ]
@@ -130,8 +132,13 @@ def load_config(environ: dict[str, str], instance_path: Path) -> dict:
     if pos_file and not Path(pos_file).is_file():
         raise ConfigError(f"SIRA_POS_FILE={pos_file!r}: no such file (check it with `sira pos check FILE`)")
 
+    proxies = get("SIRA_TRUSTED_PROXIES")
+    if not proxies.isdigit() or int(proxies) > 5:
+        raise ConfigError(f"SIRA_TRUSTED_PROXIES={proxies!r}: expected the number of proxies, 0 to 5")
+
     return {
         "SIRA_ENV": env,
+        "TRUSTED_PROXIES": int(proxies),
         "POS_FILE": pos_file,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,

@@ -13,6 +13,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from flask_smorest import abort as api_abort
 
+from hub.api import documents_errors
 from hub.auth.models import User
 from hub.auth.service import user_for_token
 from hub.extensions import csrf, db, login_manager
@@ -71,7 +72,8 @@ def require_api_roles(*roles: str):
                 api_abort(403, message="Votre rôle ne permet pas cette action.")
             return view(*args, **kwargs)
 
-        return wrapper
+        # The statuses this check answers are documented here, once, for every API view it guards.
+        return documents_errors(401, 403)(wrapper) if roles else documents_errors(401)(wrapper)
 
     return decorator
 

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from hub.auth.access import current_actor, require_api_roles
 from hub.auth.models import ADMIN, COORDINATOR
+from hub.bounds import db_integer, page_number
 from hub.coordination import meetings, service
 from hub.coordination.board import GROUPINGS, REASONS, BoardFilters
 from hub.timeutil import utcnow
@@ -26,12 +27,12 @@ class ScorecardQuerySchema(Schema):
 
 class BoardQuerySchema(Schema):
     group_by = fields.String(load_default="provider", validate=validate.OneOf(GROUPINGS))
-    organisation = fields.Integer(load_default=None)
+    organisation = fields.Integer(load_default=None, validate=db_integer())
     service_type = fields.String(load_default=None)
     commune = fields.String(load_default=None)
     risk = fields.String(load_default=None)
     reason = fields.String(load_default=None, validate=validate.OneOf(REASONS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=page_number())
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

@@ -10,6 +10,7 @@ from flask_smorest import abort as api_abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hub.api import documents_errors
 from hub.auth.access import current_actor, require_api_roles
 from hub.auth.models import CASEWORKER, COORDINATOR, PROVIDER
 from hub.extensions import db
@@ -57,6 +58,7 @@ class Referrals(MethodView):
                 "page": args["page"], "per_page": args["per_page"]}
 
     @require_api_roles(CASEWORKER)
+    @documents_errors(400, 409)
     @blp.arguments(ReferralCreateSchema)
     @blp.response(201)
     def post(self, payload):
@@ -86,6 +88,7 @@ class Referrals(MethodView):
 
 @blp.route("/referrals/<code>")
 @require_api_roles(*READERS)
+@documents_errors(404)
 @blp.arguments(DetailQuerySchema, location="query")
 @blp.response(200)
 def get_referral(args, code):
@@ -103,6 +106,7 @@ def get_referral(args, code):
 
 @blp.route("/referrals/<code>/targets/<int:target_id>/<action>", methods=["POST"])
 @require_api_roles(CASEWORKER, PROVIDER, COORDINATOR)
+@documents_errors(400, 404, 409)
 @blp.arguments(TransitionSchema)
 @blp.response(200)
 def move_target(args, code, target_id, action):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from directory.taxonomy import LANGUAGES, SERVICE_TYPE_CODES, SEXES, STATUSES
+from hub.bounds import db_integer, page_number
 from hub.referrals import lifecycle
 from hub.referrals.models import CONSENT_GIVERS, CONSENT_KINDS, CONSENT_METHODS
 
@@ -73,10 +74,10 @@ class TransitionSchema(Schema):
 class ReferralQuerySchema(Schema):
     state = fields.String(load_default=None, validate=_one_of(("open", "closed") + lifecycle.STATES))
     overdue = fields.Boolean(load_default=None)
-    organisation = fields.Integer(load_default=None)
+    organisation = fields.Integer(load_default=None, validate=db_integer())
     risk = fields.String(load_default=None, validate=_one_of(RISK_LEVELS))
     since = fields.AwareDateTime(load_default=None, default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=page_number())
     per_page = fields.Integer(load_default=25, validate=validate.Range(1, 100))
 
 
@@ -86,5 +87,5 @@ class DetailQuerySchema(Schema):
 
 class FhirQuerySchema(Schema):
     since = fields.AwareDateTime(load_default=None, default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=page_number())
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))

@@ -101,6 +101,20 @@ def test_the_eleventh_attempt_in_a_minute_gets_a_french_429_and_only_that_addres
     assert in_english.status_code == 429 and "Too many attempts" in text(in_english)
 
 
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_budget(sqlite_url, tmp_path):
+    app = limited_app(sqlite_url, tmp_path, SIRA_TRUSTED_PROXIES="1")
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for n in range(10):
+        client.post(LOGIN, data={"email": f"x{n}@test.sira", "password": "p"}, environ_base=proxy,
+                    headers={"X-Forwarded-For": ATTACKER})
+    assert client.post(LOGIN, data={"email": EMAIL, "password": "p"}, environ_base=proxy,
+                       headers={"X-Forwarded-For": ATTACKER}).status_code == 429
+    assert client.post(LOGIN, data={"email": EMAIL, "password": "p"}, environ_base=proxy,
+                       headers={"X-Forwarded-For": NEIGHBOUR}).status_code == 401
+    dispose(app)
+
+
 def test_the_account_lock_out_and_the_rate_limit_both_apply(app):
     add_user(app)
     client = app.test_client()

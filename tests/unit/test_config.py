@@ -41,6 +41,7 @@ def test_production_refuses_to_generate_secrets(tmp_path):
         ("SIRA_TIMEZONE", "Mars/Olympus", "SIRA_TIMEZONE"),
         ("SIRA_DEFAULT_LOCALE", "bm", "SIRA_DEFAULT_LOCALE"),
         ("SIRA_POS_FILE", "/nonexistent/pos.yaml", "SIRA_POS_FILE"),
+        ("SIRA_TRUSTED_PROXIES", "yes", "SIRA_TRUSTED_PROXIES"),
     ],
 )
 def test_invalid_value_names_the_variable(tmp_path, variable, value, expected):
