@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -84,3 +87,36 @@ def fresh_schema(database_url: str | None) -> Iterator[object]:
                 db.drop_all()
         finally:
             dispose(app)
+
+
+POSTGRES_SERVER_URL = os.environ.get("SIRA_BENCH_POSTGRES_URL",
+                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def scratch_postgres(purpose: str) -> Iterator[str | None]:
+    """The URL of a new database on SIRA_BENCH_POSTGRES_URL's server, dropped afterwards.
+
+    None (and a line on stderr naming `purpose`) when the server is unreachable: the benchmark then
+    reports its SQLite figures only.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(POSTGRES_SERVER_URL)
+    name = f"sira_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        print(f"{purpose}: PostgreSQL unreachable at {server.render_as_string(hide_password=True)} "
+              f"({type(error).__name__}: {error}); skipped", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -6,18 +6,17 @@ escalated or flagged, one ordered query for the first page of 100, their last ou
 pure assessment of that page. Before measuring, the benchmark checks it equals the reference
 `build_board(board_rows(...))`, which loads and assesses every row in Python. Reported beside a same-run
 baseline: a bare SELECT count of the same open targets. SQLite by default; PostgreSQL too when
-SIRA_BENCH_POSTGRES_URL is set (an empty database the benchmark may fill).
+SIRA_BENCH_POSTGRES_URL's server answers (a database of its own, dropped afterwards).
 """
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from bench import Figure, fresh_schema, p50, time_calls
+from bench import Figure, fresh_schema, p50, scratch_postgres, time_calls
 
 REFERRALS = 5_000
 REPEAT = 30
@@ -100,7 +99,7 @@ def _measure(database_url: str, label: str) -> list[Figure]:
 
 def run() -> list[Figure]:
     figures = _measure("", "SQLite")
-    postgres = os.environ.get("SIRA_BENCH_POSTGRES_URL")
-    if postgres:
-        figures += _measure(postgres, "PostgreSQL")
+    with scratch_postgres("bench_board") as postgres:
+        if postgres:
+            figures += _measure(postgres, "PostgreSQL")
     return figures

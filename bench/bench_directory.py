@@ -2,18 +2,17 @@
 
 Reported beside a bare query of the same table in the same run (the services of one type, no filters,
 no coverage), so that the figure says what the search itself costs on this machine. SQLite by default;
-PostgreSQL too when SIRA_BENCH_POSTGRES_URL is set (an empty database the benchmark may fill).
+PostgreSQL too when SIRA_BENCH_POSTGRES_URL's server answers (a database of its own, dropped afterwards).
 """
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
-from bench import Figure, fresh_schema, p50, time_calls
+from bench import Figure, fresh_schema, p50, scratch_postgres, time_calls
 
 SERVICES = 10_000
 REPEAT = 200
@@ -81,7 +80,7 @@ def _measure(database_url: str, label: str) -> list[Figure]:
 
 def run() -> list[Figure]:
     figures = _measure("", "SQLite")
-    postgres = os.environ.get("SIRA_BENCH_POSTGRES_URL")
-    if postgres:
-        figures += _measure(postgres, "PostgreSQL")
+    with scratch_postgres("bench_directory") as postgres:
+        if postgres:
+            figures += _measure(postgres, "PostgreSQL")
     return figures

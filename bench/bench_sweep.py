@@ -13,7 +13,6 @@ SIRA_BENCH_SWEEP_LARGE overrides the large size (default 1,000,000).
 from __future__ import annotations
 
 import os
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,11 +22,9 @@ from pathlib import Path
 from tempfile import mkdtemp
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from bench import Figure
+from bench import Figure, scratch_postgres
 
-ADMIN_URL = os.environ.get("SIRA_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SMALL = 10_000
 LARGE = int(os.environ.get("SIRA_BENCH_SWEEP_LARGE", "1000000"))
 DUE = 1_000
@@ -121,28 +118,6 @@ def _timed_pass(app, engine) -> tuple[float, int]:
 
 
 @contextmanager
-def _scratch_database() -> Iterator[str | None]:
-    """A database of our own on the server, dropped afterwards; None when PostgreSQL is unreachable."""
-    admin_url = make_url(ADMIN_URL)
-    name = f"sira_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        print(f"bench_sweep skipped: PostgreSQL unreachable at "
-              f"{admin_url.render_as_string(hide_password=True)} ({type(error).__name__}: {error})", file=sys.stderr)
-        yield None
-        return
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def _populated(url: str, size: int) -> Iterator[tuple[object, object, float]]:
     """(app, engine, fill seconds): `size` open targets of which DUE are due now."""
     from cryptography.fernet import Fernet
@@ -180,7 +155,7 @@ def _populated(url: str, size: int) -> Iterator[tuple[object, object, float]]:
 
 
 def run() -> list[Figure]:
-    with _scratch_database() as small_url, _scratch_database() as large_url:
+    with scratch_postgres("bench_sweep") as small_url, scratch_postgres("bench_sweep") as large_url:
         if small_url is None or large_url is None:
             return []
         with _populated(small_url, SMALL) as small, _populated(large_url, LARGE) as large:
