@@ -17,6 +17,17 @@ def machine() -> str:
     return f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
 
 
+def markdown_table(figures: list) -> str:
+    """The same table for a closing note or a pull request."""
+    lines = [f"Machine: {machine()}, load average {os.getloadavg()[0]:.1f}", "",
+             "| figure | value | baseline (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for f in figures:
+        target = f"{'≤' if f.kind != 'min_ratio' else '≥'} {f.target:g}{' ×' if 'ratio' in f.kind else ' ' + f.unit}"
+        lines.append(f"| {f.name} | {f.value:.2f} {f.unit} | {f.baseline:.2f} {f.unit} | {f.ratio:.2f} | {target} "
+                     f"| {'yes' if f.met else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(selected: list[str]) -> int:
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if selected:
@@ -29,22 +40,24 @@ def main(selected: list[str]) -> int:
         except Exception:
             failures.append(name)
             traceback.print_exc()
-    print(f"\nSira benchmarks — {machine()}\n")
-    header = f"{'figure':58} {'value':>12} {'baseline':>12} {'ratio':>8} {'target':>14}  met"
+    print(f"\nSira benchmarks — {machine()} — load average {os.getloadavg()[0]:.1f}\n")
+    width = max([len("figure"), *(len(f.name) for f in figures)])
+    header = f"{'figure':{width}} {'value':>12} {'baseline':>12} {'ratio':>8} {'target':>14}  met"
     print(header)
     print("-" * len(header))
     for f in figures:
         target = f"{'≤' if f.kind != 'min_ratio' else '≥'}{f.target:g}{' ×' if 'ratio' in f.kind else ' ' + f.unit}"
-        print(f"{f.name[:58]:58} {f.value:>10.2f}{f.unit[:2]:>2} {f.baseline:>10.2f}{f.unit[:2]:>2} "
+        print(f"{f.name:{width}} {f.value:>10.2f}{f.unit[:2]:>2} {f.baseline:>10.2f}{f.unit[:2]:>2} "
               f"{f.ratio:>8.2f} {target:>14}  {'yes' if f.met else 'NO'}")
         if f.note:
             print(f"    {f.note}")
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     (results / "latest.json").write_text(
-        json.dumps({"machine": machine(), "figures": [f.as_dict() for f in figures], "failed": failures},
-                   indent=2)
+        json.dumps({"machine": machine(), "load_average": os.getloadavg()[0],
+                    "figures": [f.as_dict() for f in figures], "failed": failures}, indent=2)
     )
+    (results / "latest.md").write_text(markdown_table(figures))
     if failures:
         print(f"\nbenchmarks that failed to run: {', '.join(failures)}")
     return 1 if failures else 0
