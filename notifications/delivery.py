@@ -52,6 +52,9 @@ BACKOFF_CAP = timedelta(minutes=15)
 SENDING_TIMEOUT = timedelta(minutes=5)
 # A fresh row's own deliver job is normally in flight: the relay leaves it alone for this long.
 RELAY_GRACE = timedelta(seconds=30)
+# A never-tried row the relay handed out is most likely still queued behind a backlog (after a Redis
+# outage): handing it out again at every relay run (15 s) multiplied the backlog. Again only after this.
+RELAY_REDISPATCH_AFTER = timedelta(minutes=2)
 RELAY_BATCH = 500
 
 
@@ -175,13 +178,20 @@ def relay(now: datetime | None = None) -> int:
         .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - SENDING_TIMEOUT)
         .values(status=PENDING, next_attempt_at=now)
     ).rowcount
+    # A pending row never tried has no next_attempt_at; its claimed_at, unused until a claim, records
+    # when the relay last handed it out (tests/faults/test_relay_backlog.py).
+    never_tried = and_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.created_at <= now - RELAY_GRACE,
+                       or_(OutboxMessage.claimed_at.is_(None),
+                           OutboxMessage.claimed_at <= now - RELAY_REDISPATCH_AFTER))
     due = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == PENDING,
-               or_(OutboxMessage.next_attempt_at <= now,
-                   and_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.created_at <= now - RELAY_GRACE)))
+        .where(OutboxMessage.status == PENDING, or_(OutboxMessage.next_attempt_at <= now, never_tried))
         .order_by(OutboxMessage.id).limit(RELAY_BATCH)
     ).all()
+    if due:
+        db.session.execute(update(OutboxMessage)
+                           .where(OutboxMessage.id.in_(due), OutboxMessage.next_attempt_at.is_(None))
+                           .values(claimed_at=now).execution_options(synchronize_session=False))
     for outbox_id in due:
         dispatch(deliver, outbox_id)
     db.session.commit()

@@ -3,7 +3,8 @@
 POST /bot<token>/<method> for getMe, sendMessage, answerCallbackQuery, editMessageReplyMarkup,
 editMessageText, setWebhook, deleteWebhook; every call is recorded with its decoded parameters.
 `fail_next(method, ...)` answers like Telegram does: 403 bot blocked, 429 with retry_after, 400 chat not
-found, 500.
+found, 500. `block_chat(chat_id)` answers every later sendMessage to that chat alone with 403 "bot was
+blocked by the user", as Telegram does once a user blocks the bot.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class FakeTelegramApi(LoopbackServer):
         self.token = token
         self.calls: list[Call] = []
         self._failures: list[Failure] = []
+        self.blocked_chats: set[str] = set()
         self._message_ids = itertools.count(1000)
         super().__init__()
 
@@ -63,6 +65,10 @@ class FakeTelegramApi(LoopbackServer):
                   retry_after: int | None = None, count: int = 1) -> None:
         with self.lock:
             self._failures += [Failure(method, status, description, retry_after) for _ in range(count)]
+
+    def block_chat(self, chat_id: int | str) -> None:
+        with self.lock:
+            self.blocked_chats.add(str(chat_id))
 
     def hang_next(self, method: str = "sendMessage", *, seconds: float = 5.0) -> None:
         with self.lock:
@@ -103,6 +109,8 @@ class FakeTelegramApi(LoopbackServer):
             params = self._params(body)
             with fake.lock:
                 fake.calls.append(Call(method, params))
+            if method == "sendMessage" and str(params.get("chat_id")) in fake.blocked_chats:
+                return self._answer(403, error=_DESCRIPTIONS[403])
             failure = fake._take_failure(method)
             if failure and failure.hang_seconds:
                 fake.release.wait(failure.hang_seconds)

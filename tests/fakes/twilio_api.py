@@ -3,13 +3,17 @@
 Implements POST /2010-04-01/Accounts/{sid}/Messages.json (form-encoded, HTTP Basic sid:token) and records
 every accepted message. `fail_next(...)` makes the next calls fail like Twilio does: a 500, a 429 with
 Retry-After, a 400 with a Twilio error code (21211 invalid number, 21610 opted out), or a hang longer
-than the client's timeout.
+than the client's timeout. `hang_next(accept=True)` first accepts the message and then hangs: Twilio
+took it but the answer never came back (the one case where retrying sends a duplicate).
+`fail_randomly(rate, seed)` makes that fraction of later calls fail with a 500, a 429 or a hang, drawn
+from a seeded generator so a run can be repeated (fault-injection tests).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 import uuid
 from dataclasses import dataclass
@@ -35,6 +39,7 @@ class Failure:
     code: int | None = None
     retry_after: int | None = None
     hang_seconds: float | None = None
+    accept_first: bool = False  # record the message as accepted, then hang (the answer is lost)
 
 
 class FakeTwilioApi(LoopbackServer):
@@ -44,6 +49,8 @@ class FakeTwilioApi(LoopbackServer):
         self.messages: list[dict] = []  # accepted messages: the form fields plus "sid"
         self.requests: list[dict] = []  # every call, including the failed ones
         self._failures: list[Failure] = []
+        self._random_failures: tuple[float, random.Random, float] | None = None  # (rate, generator, hang s)
+        self.hung: list[dict] = []  # calls that were told to hang, as they arrived
         super().__init__()
 
     def fail_next(self, count: int = 1, *, status: int = 500, code: int | None = None,
@@ -51,13 +58,27 @@ class FakeTwilioApi(LoopbackServer):
         with self.lock:
             self._failures += [Failure(status, code, retry_after) for _ in range(count)]
 
-    def hang_next(self, count: int = 1, *, seconds: float = 5.0) -> None:
+    def hang_next(self, count: int = 1, *, seconds: float = 5.0, accept: bool = False) -> None:
         with self.lock:
-            self._failures += [Failure(0, hang_seconds=seconds) for _ in range(count)]
+            self._failures += [Failure(0, hang_seconds=seconds, accept_first=accept) for _ in range(count)]
+
+    def fail_randomly(self, rate: float, *, seed: int = 0, hang_seconds: float = 1.0) -> None:
+        """From now on, fail `rate` of the calls (not queued by fail_next/hang_next): a third each 500,
+        429 (Retry-After 1) and a hang of `hang_seconds`. `rate=0` stops it."""
+        with self.lock:
+            self._random_failures = (rate, random.Random(seed), hang_seconds) if rate else None
 
     def _next_failure(self) -> Failure | None:
         with self.lock:
-            return self._failures.pop(0) if self._failures else None
+            if self._failures:
+                return self._failures.pop(0)
+            if self._random_failures is None:
+                return None
+            rate, generator, hang_seconds = self._random_failures
+            if generator.random() >= rate:
+                return None
+            return generator.choice([Failure(500), Failure(429, retry_after=1),
+                                     Failure(0, hang_seconds=hang_seconds)])
 
     class handler_class(QuietHandler):  # noqa: N801
         def do_POST(self):
@@ -73,6 +94,10 @@ class FakeTwilioApi(LoopbackServer):
                 fake.requests.append(form)
             failure = fake._next_failure()
             if failure and failure.hang_seconds:
+                with fake.lock:
+                    fake.hung.append(form)
+                    if failure.accept_first:
+                        fake.messages.append({**form, "sid": "SM" + uuid.uuid4().hex})
                 fake.release.wait(failure.hang_seconds)
                 return self._error(503, None, "hung")
             if failure:
