@@ -204,6 +204,7 @@ def _inbound(env: dict, info: dict, label: str) -> list[Figure]:
     finally:
         _stop(server)
     port = _free_port()
+    _create_counter_table(env["SIRA_DATABASE_URL"])  # here, not in each gunicorn worker: they raced
     bare = _gunicorn("bench.bench_channels:bare_app()", env, port)
     try:
         _wait_http(f"http://127.0.0.1:{port}/")
@@ -217,6 +218,20 @@ def _inbound(env: dict, info: dict, label: str) -> list[Figure]:
                    "baseline: bare Flask, one UPDATE")]
 
 
+def _create_counter_table(url: str) -> None:
+    """The baseline's table, 1,000 rows. Created before gunicorn starts: two workers creating it at once
+    on PostgreSQL could fail one worker's boot (a duplicate pg_type row) and leave the baseline at 0 req/s."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_counter (id INTEGER PRIMARY KEY, n INTEGER)"))
+        if not connection.execute(text("SELECT count(*) FROM bench_counter")).scalar():
+            connection.execute(text("INSERT INTO bench_counter (id, n) VALUES " +
+                                    ", ".join(f"({i}, 0)" for i in range(1, 1001))))
+    engine.dispose()
+
+
 def bare_app():
     """Gunicorn target of the baseline: one UPDATE per request on the same database, nothing else."""
     import random
@@ -226,11 +241,6 @@ def bare_app():
 
     url = os.environ["SIRA_DATABASE_URL"]
     engine = create_engine(url, **({"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}))
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_counter (id INTEGER PRIMARY KEY, n INTEGER)"))
-        if not connection.execute(text("SELECT count(*) FROM bench_counter")).scalar():
-            connection.execute(text("INSERT INTO bench_counter (id, n) VALUES " +
-                                    ", ".join(f"({i}, 0)" for i in range(1, 1001))))
     app = Flask("bare")
 
     @app.get("/")
@@ -332,8 +342,8 @@ def _delivery(env: dict, info: dict) -> list[Figure]:
     redis.flushdb()
     return [Figure(f"delivery to fake Twilio, {RQ_WORKERS} RQ workers", DELIVERIES / delivery_seconds,
                    NOOP_JOBS / noop_seconds, "msg/s", 0.5, "min_ratio",
-                   f"{DELIVERIES} SMS through the twilio SDK vs {NOOP_JOBS} no-op jobs; forking workers "
-                   "(hub.worker.SiraWorker vs rq's Worker), started before the clock")]
+                   f"{DELIVERIES} SMS through the twilio SDK vs {NOOP_JOBS} no-op jobs; hub.worker.SiraWorker "
+                   "(jobs in the worker's process) vs rq's default forking Worker, started before the clock")]
 
 
 def run() -> list[Figure]:

@@ -1,13 +1,16 @@
 """Append-only, hash-chained audit log: every read of identifying data and every change.
 
 Each row carries the hash of the previous row, so editing or deleting any row breaks the chain from
-there on; `sira audit verify` finds the first broken link. Rows are chained in commit order: the
-single `audit_head` row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers) while
-a transaction appends, so two transactions never chain onto the same predecessor.
+there on; `sira audit verify` finds the first broken link. Rows are chained in commit order: a
+transaction's entries wait in the session and are chained just before it commits, with the single
+`audit_head` row locked by an UPDATE (row lock on PostgreSQL; SQLite serialises writers), so two
+transactions never chain onto the same predecessor and writers queue on the head only for the last
+statements of their transaction.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -15,7 +18,7 @@ from datetime import datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import ForeignKey, String, Text, event, select
+from sqlalchemy import ForeignKey, String, Text, bindparam, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.extensions import db
@@ -70,43 +73,101 @@ class Actor:
         return Actor(None, f"system:{what}")
 
 
-_HEAD_KEY = "sira_audit_head"
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_locked_head(session: Session) -> None:
-    session.info.pop(_HEAD_KEY, None)
-
-
-def _locked_head() -> AuditHead:
-    """The chain's head, locked once per transaction (the lock is held until commit anyway)."""
-    head = db.session.info.get(_HEAD_KEY)
-    if head is None:
-        head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-        if head is None:
-            head = AuditHead(id=1, seq=0, last_hash=GENESIS)
-            db.session.add(head)
-            db.session.flush()
-        db.session.info[_HEAD_KEY] = head
-    return head
+_PENDING_KEY = "sira_audit_pending"
 
 
 def record(actor: Actor, action: str, subject_type: str, subject_id, detail: dict | None = None,
            at: datetime | None = None) -> AuditEntry:
-    """Append one entry in the caller's transaction (it is kept only if that transaction commits)."""
-    head = _locked_head()
-    at = at or utcnow()
-    detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
-    seq = head.seq + 1
-    entry = AuditEntry(seq=seq, at=at, actor_user_id=actor.user_id, actor_label=actor.label, action=action,
-                       subject_type=subject_type, subject_id=str(subject_id), detail=detail_text,
-                       prev_hash=head.last_hash)
-    entry.row_hash = _digest(head.last_hash, seq, at, actor.label, action, subject_type, str(subject_id),
-                             detail_text)
-    head.seq, head.last_hash = seq, entry.row_hash
-    db.session.add(entry)
+    """Append one entry in the caller's transaction (it is kept only if that transaction commits).
+
+    The entry is chained when the transaction commits (`_chain_pending_entries`); its seq and hashes are
+    set then.
+    """
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback (or close) of this transaction drops the entry with it
+    entry = AuditEntry(at=at or utcnow(), actor_user_id=actor.user_id, actor_label=actor.label, action=action,
+                       subject_type=subject_type, subject_id=str(subject_id),
+                       detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str))
+    # Tagged with the savepoint it was recorded in, if any: rolling that savepoint back drops it.
+    session.info.setdefault(_PENDING_KEY, []).append((session.get_nested_transaction(), entry))
     return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending_entries(session: Session) -> None:
+    """Chain the transaction's entries onto the head, as the last writes before COMMIT.
+
+    Every other write of the transaction is flushed first, so the head row is always the last lock a
+    transaction takes (no lock-order deadlock with it) and is held only for the last statements and the
+    commit: the head's seq is bumped (which locks the row on PostgreSQL; SQLite serialises writers) and
+    returns the previous hash, then the rows are inserted and the head gets the last hash (one statement
+    on PostgreSQL for the usual single entry).
+    """
+    pending = session.info.pop(_PENDING_KEY, None)
+    if not pending:
+        return
+    session.flush()
+    entries = [entry for _, entry in pending]
+    head, table = AuditHead.__table__, AuditEntry.__table__
+    connection = session.connection()  # plain statements: no ORM work for rows nobody reads back
+    bumped = connection.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(entries))
+                                .returning(head.c.seq, head.c.last_hash)).first()
+    if bumped is None:  # the very first entry
+        connection.execute(insert(head).values(id=1, seq=len(entries), last_hash=GENESIS))
+        bumped = (len(entries), GENESIS)
+    last_seq, prev_hash = bumped
+    rows = []
+    for seq, entry in enumerate(entries, start=last_seq - len(entries) + 1):
+        entry.seq, entry.prev_hash = seq, prev_hash
+        entry.row_hash = prev_hash = _digest(prev_hash, seq, entry.at, entry.actor_label, entry.action,
+                                             entry.subject_type, entry.subject_id, entry.detail)
+        rows.append({column: getattr(entry, column) for column in _ENTRY_COLUMNS})
+    if connection.dialect.name == "postgresql" and len(rows) == 1:  # the usual case: one round trip
+        connection.execute(_append_one_on_postgresql(),
+                           {**{f"entry_{k}": v for k, v in rows[0].items()}, "head_last_hash": prev_hash})
+    else:
+        connection.execute(insert(table), rows)
+        connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev_hash))
+
+
+@functools.cache
+def _append_one_on_postgresql():
+    """One statement that inserts one entry and moves the head's hash (a data-modifying CTE), built once."""
+    head, table = AuditHead.__table__, AuditEntry.__table__
+    appended = insert(table).values({c: bindparam(f"entry_{c}") for c in _ENTRY_COLUMNS}).cte("appended")
+    return update(head).where(head.c.id == 1).values(last_hash=bindparam("head_last_hash")).add_cte(appended)
+
+
+_ENTRY_COLUMNS = ("seq", "at", "actor_user_id", "actor_label", "action", "subject_type", "subject_id", "detail",
+                  "prev_hash", "row_hash")
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted_entries(session: Session, transaction) -> None:
+    """A transaction that ends without committing them (rollback, close) takes its entries with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back_entries(session: Session, previous_transaction) -> None:
+    """A rolled-back savepoint drops the entries recorded inside it; any other rollback drops them all."""
+    pending = session.info.get(_PENDING_KEY)
+    if not pending:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING_KEY, None)
+        return
+
+    def inside(transaction) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    session.info[_PENDING_KEY] = [(savepoint, entry) for savepoint, entry in pending if not inside(savepoint)]
 
 
 def verify_chain() -> tuple[bool, str]:

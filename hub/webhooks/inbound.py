@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from adapters.base import ButtonPress, InboundText, StatusUpdate
 from adapters.email_links import LinkError, read_decision_token
-from directory.models import Contact, ContactChannel, Service
+from directory.models import Contact, ContactChannel, Organisation, Service
 from directory.phones import InvalidPhone, normalise_phone
 from directory.taxonomy import SERVICE_TYPES, label
 from hub.audit import Actor, record
@@ -72,20 +72,34 @@ class Answer:
 
 # --- vocabulary ------------------------------------------------------------------------------------
 
-def vocabulary() -> dict[str, Intent]:
-    """The POS reply words (plus the technical /start); the built-in defaults if the POS has none."""
-    try:
-        from routing.store import active_pos
+# POS file version (path, modification time, size) -> its vocabulary: an edited file is read again.
+_vocabularies: dict[tuple, dict[str, Intent]] = {}
 
+
+def vocabulary() -> dict[str, Intent]:
+    """The POS reply words (plus the technical /start); the built-in defaults if the POS has none.
+
+    Every reply needs it: the file is only stat()ed while it is unchanged, rather than read and hashed.
+    """
+    try:
+        from routing.store import active_pos, configured_pos_path
+
+        path = configured_pos_path()
+        stat = path.stat()
+        version = (str(path), stat.st_mtime_ns, stat.st_size)
+        cached = _vocabularies.get(version)
+        if cached is not None:
+            return dict(cached)
         pos = active_pos(record=False)
     except Exception:  # a broken POS file must not make replies fail
         log.warning("POS unreadable: replies use the default vocabulary", exc_info=True)
         return dict(DEFAULT_VOCABULARY)
     words = {word: _POS_INTENTS[intent.code] for intent in pos.replies for _, word in intent.words
              if intent.code in _POS_INTENTS}
-    if not words:
-        return dict(DEFAULT_VOCABULARY)
-    return {**words, "START": Intent.START, "?": Intent.HELP}
+    words = {**words, "START": Intent.START, "?": Intent.HELP} if words else dict(DEFAULT_VOCABULARY)
+    _vocabularies.clear()  # only the current version is worth keeping
+    _vocabularies[version] = words
+    return dict(words)
 
 
 # --- shared steps ----------------------------------------------------------------------------------
@@ -105,7 +119,9 @@ def _claim(channel: str, key: str, now: datetime) -> ProcessedInbound | None:
     return row
 
 
-def _sender_contacts(channel: str, address: str) -> list[Contact]:
+def _sender_contacts(channel: str, address: str, with_services: bool = False) -> list[Contact]:
+    """The contacts behind an address; `with_services` also loads their organisations' services in the same
+    query (PLEIN / DISPO choose among them)."""
     address = (address or "").replace("\x00", "")[:320]
     addresses = {address.strip()}
     if channel == "sms":
@@ -115,10 +131,12 @@ def _sender_contacts(channel: str, address: str) -> list[Contact]:
             pass
     elif channel == "email":
         addresses.add(address.strip().lower())
-    return list(db.session.scalars(
-        select(Contact).join(ContactChannel, ContactChannel.contact_id == Contact.id)
-        .where(ContactChannel.kind == channel, ContactChannel.address.in_(addresses))
-        .order_by(Contact.id).distinct()))
+    query = (select(Contact).join(ContactChannel, ContactChannel.contact_id == Contact.id)
+             .where(ContactChannel.kind == channel, ContactChannel.address.in_(addresses))
+             .order_by(Contact.id).distinct())
+    if with_services:
+        query = query.options(joinedload(Contact.organisation).joinedload(Organisation.services))
+    return list(db.session.scalars(query).unique())
 
 
 def _actor(channel: str, contact: Contact, organisation_id: int | None = None):
@@ -181,17 +199,18 @@ def _handle_text(event: InboundText, now: datetime) -> Answer:
             REFUSED, MessageKind.ERROR_UNREADABLE)
         row.outcome = answer.outcome
         return answer
-    contacts = _sender_contacts(event.channel, event.sender)
+    contacts = _sender_contacts(event.channel, event.sender,
+                                with_services=reply.intent in (Intent.FULL, Intent.AVAILABLE))
     if not contacts:
         _audit(event.channel, [], "inbound.unknown_sender", event.channel, {}, now)
         row.outcome = UNKNOWN_SENDER
         answer = Answer(UNKNOWN_SENDER, MessageKind.UNKNOWN_SENDER)
         _reply_on_channel(event, answer, contacts)
         return answer
-    row.contact_id = contacts[0].id
     locale = contacts[0].language if contacts[0].language in ("fr", "en") else "fr"
     answer = _dispatch_intent(event, reply, contacts, locale, now)
-    row.outcome = answer.outcome
+    # Both set together: one UPDATE of the claimed row at commit instead of one per field.
+    row.contact_id, row.outcome = contacts[0].id, answer.outcome
     _reply_on_channel(event, answer, contacts)
     return answer
 
@@ -333,10 +352,9 @@ def _service_keywords(service: Service) -> set[str]:
 
 
 def _choose_service(contacts, text: str | None) -> tuple[Service | None, tuple[str, ...]]:
-    organisation_ids = {c.organisation_id for c in contacts}
-    services = list(db.session.scalars(select(Service).where(
-        Service.organisation_id.in_(organisation_ids), Service.status.in_(("active", "full")))
-        .order_by(Service.id)))
+    # The organisations' open services (loaded with the contacts, see _sender_contacts), by id.
+    open_services = {s.id: s for c in contacts for s in c.organisation.services if s.status in ("active", "full")}
+    services = [open_services[i] for i in sorted(open_services)]
     choices = tuple(dict.fromkeys(s.type_code for s in services))
     if text:
         wanted = fold(text.strip())
