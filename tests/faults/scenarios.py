@@ -36,6 +36,7 @@ from tests.faults.harness import (
     wait_for,
     worker_environment,
 )
+from tests.integration.channels.conftest import outbox as outbox_rows
 from tests.integration.referrals.conftest import make_world, send
 
 # --- checks shared by the scenarios ----------------------------------------------------------------------
@@ -49,16 +50,6 @@ def run_worker(app) -> None:
     backend = app.extensions["sira_dispatcher"]
     with app.app_context():
         SimpleWorker([backend.queue], connection=backend.redis).work(burst=True, logging_level="WARNING")
-
-
-def outbox_rows(app, **where) -> list[OutboxMessage]:
-    with app.app_context():
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        for name, value in where.items():
-            query = query.where(getattr(OutboxMessage, name) == value)
-        rows = list(db.session.scalars(query))
-        db.session.expunge_all()
-        return rows
 
 
 def twilio_copies(fake: FakeTwilioApi) -> Counter:
