@@ -17,13 +17,17 @@ def machine() -> str:
     return f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
 
 
+def _ratio(figure) -> str:
+    return f"{figure.ratio:.2f}" if figure.baseline else "—"  # counts of violations have no baseline
+
+
 def markdown_table(figures: list) -> str:
     """The same table for a closing note or a pull request."""
     lines = [f"Machine: {machine()}, load average {os.getloadavg()[0]:.1f}", "",
              "| figure | value | baseline (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
     for f in figures:
         target = f"{'≤' if f.kind != 'min_ratio' else '≥'} {f.target:g}{' ×' if 'ratio' in f.kind else ' ' + f.unit}"
-        lines.append(f"| {f.name} | {f.value:.2f} {f.unit} | {f.baseline:.2f} {f.unit} | {f.ratio:.2f} | {target} "
+        lines.append(f"| {f.name} | {f.value:.2f} {f.unit} | {f.baseline:.2f} {f.unit} | {_ratio(f)} | {target} "
                      f"| {'yes' if f.met else '**no**'} |")
     return "\n".join(lines) + "\n"
 
@@ -42,13 +46,13 @@ def main(selected: list[str]) -> int:
             traceback.print_exc()
     print(f"\nSira benchmarks — {machine()} — load average {os.getloadavg()[0]:.1f}\n")
     width = max([len("figure"), *(len(f.name) for f in figures)])
-    header = f"{'figure':{width}} {'value':>12} {'baseline':>12} {'ratio':>8} {'target':>14}  met"
+    header = f"{'figure':{width}} {'value':>16} {'baseline':>16} {'ratio':>8} {'target':>16}  met"
     print(header)
     print("-" * len(header))
     for f in figures:
         target = f"{'≤' if f.kind != 'min_ratio' else '≥'}{f.target:g}{' ×' if 'ratio' in f.kind else ' ' + f.unit}"
-        print(f"{f.name:{width}} {f.value:>10.2f}{f.unit[:2]:>2} {f.baseline:>10.2f}{f.unit[:2]:>2} "
-              f"{f.ratio:>8.2f} {target:>14}  {'yes' if f.met else 'NO'}")
+        print(f"{f.name:{width}} {f.value:>10.2f} {f.unit:<5} {f.baseline:>10.2f} {f.unit:<5} "
+              f"{_ratio(f):>8} {target:>16}  {'yes' if f.met else 'NO'}")
         if f.note:
             print(f"    {f.note}")
     results = HERE / "results"
