@@ -1,8 +1,7 @@
 """Test harness: a fresh app per test, a database parametrised over SQLite and PostgreSQL, a real Redis.
 
 PostgreSQL and Redis are real servers (SIRA_TEST_POSTGRES_URL, SIRA_TEST_REDIS_URL). When one is
-unreachable the tests that need it are skipped with the reason, except under SIRA_REQUIRE_SERVICES=1
-(CI), where the run fails naming the service: CI must never pass by skipping them.
+unreachable the tests that need it fail, naming the service: a run never passes by leaving them out.
 """
 
 from __future__ import annotations
@@ -20,16 +19,13 @@ from sqlalchemy.engine import make_url
 from tests.fakes.fixtures import *  # noqa
 from tests.support import REDIS_URL, dispose, make_test_app, reset_database
 
-REQUIRE_SERVICES = os.environ.get("SIRA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("SIRA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPO = Path(__file__).resolve().parent.parent
 
 
 def service_unavailable(service: str, reason: str):
-    message = f"{service} unreachable: {reason}"
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{message} (SIRA_REQUIRE_SERVICES=1: this run needs it)", pytrace=False)
-    pytest.skip(message)
+    pytest.fail(f"{service} unreachable: {reason} (the tests need it: start it, or point "
+                f"SIRA_TEST_POSTGRES_URL / SIRA_TEST_REDIS_URL at one)", pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
