@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, false, func, or_, select
 
 from directory.models import Organisation
+from hub.bounds import DB_INTEGER_MAX
 from hub.coordination.board import (
     GROUPINGS,
     REASONS,
@@ -34,7 +35,6 @@ from notifications.outbox import OutboxMessage
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MINUTE_US = 60_000_000
-ROW_ID_MAX = 2**31 - 1  # primary keys are INTEGER on PostgreSQL
 
 
 def _epoch_microseconds(column, dialect: str):
@@ -86,7 +86,7 @@ def _conditions(session, rules: _Expressions, filters: BoardFilters, commune_of)
     if filters.organisation_id is not None:
         # An id no row can have matches nothing (and would not even fit SQLite's integers).
         conditions.append(ReferralTarget.organisation_id == filters.organisation_id
-                          if 0 < filters.organisation_id <= ROW_ID_MAX else false())
+                          if 0 < filters.organisation_id <= DB_INTEGER_MAX else false())
     if filters.service_type:
         conditions.append(ReferralTarget.service_type == filters.service_type)
     if filters.risk:
