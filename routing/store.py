@@ -1,7 +1,7 @@
 """The POS in use: read from the configured file, recorded in `pos_version`, parsed once per content hash.
 
-The file is re-read on each call (a small file) so that an edited POS takes effect without a restart;
-parsing is cached by hash. Recording a version only adds it to the session: the caller's commit (the
+An edited POS takes effect without a restart: each call stat()s the file and reads it again only when its
+modification time or size changed (every SMS reply asks for the POS); parsing is cached by content hash. Recording a version only adds it to the session: the caller's commit (the
 referral it routes) makes it permanent, in the same transaction.
 """
 
@@ -22,6 +22,7 @@ from routing.models import PosVersion
 from routing.pos import Pos
 
 _parsed: dict[str, Pos] = {}
+_read: dict[tuple, tuple[bytes, Pos]] = {}  # (path, mtime, size) of a file read -> its bytes and POS
 _lock = threading.Lock()
 
 
@@ -42,11 +43,24 @@ def _parse(raw: bytes) -> Pos:
     return pos
 
 
+def _read_file(path: Path) -> tuple[bytes, Pos]:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        known = _read.get(key)
+    if known is None:
+        raw = path.read_bytes()
+        known = (raw, _parse(raw))
+        with _lock:
+            if len(_read) > 8:  # earlier versions of edited files
+                _read.clear()
+            _read[key] = known
+    return known
+
+
 def active_pos(record: bool = True) -> Pos:
     """The POS new referrals are routed with. Raises `routing.PosError` when the file is broken."""
-    path = configured_pos_path()
-    raw = path.read_bytes()
-    pos = _parse(raw)
+    raw, pos = _read_file(configured_pos_path())
     if record:
         record_version(pos, raw.decode("utf-8"))
     return pos
@@ -91,3 +105,4 @@ def pos_for_hash(content_hash: str) -> Pos | None:
 def clear_cache() -> None:
     with _lock:
         _parsed.clear()
+        _read.clear()

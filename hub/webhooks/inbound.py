@@ -72,34 +72,20 @@ class Answer:
 
 # --- vocabulary ------------------------------------------------------------------------------------
 
-# POS file version (path, modification time, size) -> its vocabulary: an edited file is read again.
-_vocabularies: dict[tuple, dict[str, Intent]] = {}
-
-
 def vocabulary() -> dict[str, Intent]:
-    """The POS reply words (plus the technical /start); the built-in defaults if the POS has none.
-
-    Every reply needs it: the file is only stat()ed while it is unchanged, rather than read and hashed.
-    """
+    """The POS reply words (plus the technical /start); the built-in defaults if the POS has none."""
     try:
-        from routing.store import active_pos, configured_pos_path
+        from routing.store import active_pos
 
-        path = configured_pos_path()
-        stat = path.stat()
-        version = (str(path), stat.st_mtime_ns, stat.st_size)
-        cached = _vocabularies.get(version)
-        if cached is not None:
-            return dict(cached)
         pos = active_pos(record=False)
     except Exception:  # a broken POS file must not make replies fail
         log.warning("POS unreadable: replies use the default vocabulary", exc_info=True)
         return dict(DEFAULT_VOCABULARY)
     words = {word: _POS_INTENTS[intent.code] for intent in pos.replies for _, word in intent.words
              if intent.code in _POS_INTENTS}
-    words = {**words, "START": Intent.START, "?": Intent.HELP} if words else dict(DEFAULT_VOCABULARY)
-    _vocabularies.clear()  # only the current version is worth keeping
-    _vocabularies[version] = words
-    return dict(words)
+    if not words:
+        return dict(DEFAULT_VOCABULARY)
+    return {**words, "START": Intent.START, "?": Intent.HELP}
 
 
 # --- shared steps ----------------------------------------------------------------------------------
